@@ -1,0 +1,36 @@
+"""Build the chat model the settings ask for."""
+
+from __future__ import annotations
+
+from agent.llm.model_files import MODELS, ensure_model
+from agent.llm.protocol import ChatModel
+from core.settings import Settings
+
+
+def build_chat_model(settings: Settings) -> ChatModel:
+    """The configured backend; the local one assembles its GGUF on first use."""
+    if settings.model_backend == "openai":
+        from agent.llm.remote import OpenAIChatModel
+
+        return OpenAIChatModel(
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+            model=settings.openai_model,
+            timeout_s=settings.generation_timeout_s,
+        )
+    if settings.model_backend == "fake":
+        from agent.llm.fake import FakeChatModel
+
+        return FakeChatModel()
+    from agent.llm.local import LocalChatModel
+
+    spec = MODELS[settings.local_model]
+    path = ensure_model(spec, settings.models_dir)
+    return LocalChatModel(
+        path,
+        name=spec.filename.removesuffix(".gguf"),
+        n_ctx=settings.n_ctx,
+        n_threads=settings.n_threads,
+        n_threads_batch=settings.n_threads_batch,
+        seed=settings.seed,
+    )

@@ -1,0 +1,34 @@
+"""Assemble the real dependencies of a turn from the settings (used by the API and the CLI)."""
+
+from __future__ import annotations
+
+from agent.llm.factory import build_chat_model
+from agent.tokens import seed_tiktoken_cache
+from agent.turn import AgentDeps
+from core.settings import Settings
+from guardrails.policy import load_policy
+from records.db import make_engine, migrate, session_factory
+from retrieval.embeddings import build_embedder
+from retrieval.search import Retriever
+from retrieval.store import ChromaStore, VectorStore
+
+
+def open_store(settings: Settings) -> VectorStore:
+    if settings.chroma_host:
+        return ChromaStore.remote(settings.chroma_host, settings.chroma_port, settings.collection)
+    return ChromaStore.persistent(settings.resolved_chroma_path, settings.collection)
+
+
+def build_deps(settings: Settings) -> AgentDeps:
+    """Load the model, the embedder, the store and the database (migrated) once per process."""
+    seed_tiktoken_cache(settings.data_dir / "tiktoken")
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    retriever = Retriever(build_embedder(settings.models_dir, settings.embedder_device), open_store(settings))
+    return AgentDeps(
+        model=build_chat_model(settings),
+        retriever=retriever,
+        sessions=session_factory(engine),
+        policy=load_policy(),
+        settings=settings,
+    )

@@ -1,0 +1,242 @@
+"""One chat turn, end to end: validate, ground, draft, guard, log, answer."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent import context
+from agent.entities import find_products
+from agent.errors import EmptyMessage, MessageTooLong, ModelTimeout, ModelUnavailable, UnknownClient, UnknownProduct
+from agent.intent import classify
+from agent.llm.protocol import ChatModel, GenerationParams
+from agent.models import Disclosure, TurnRequest, TurnResult
+from agent.safe_answer import build_safe_answer
+from agent.tokens import count_tokens
+from core.clock import Clock, SystemClock
+from core.errors import NotFound
+from core.settings import Settings
+from guardrails.models import RuleHit, SuitabilityResult, Verdict
+from guardrails.output_rails import ReplyContext, check_reply, decide, with_disclosures
+from guardrails.pii import mask_pii
+from guardrails.policy import Policy
+from guardrails.suitability import check_suitability, risk_rank
+from records import repository as repo
+from records.repository import ClientView, HoldingView, ProductView, TurnRecord
+from retrieval.models import Citation, Hit
+from retrieval.search import SearchFilter
+
+SERVICE_NAME = "robo-advisor"
+
+
+class Searcher(Protocol):
+    def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]: ...
+
+
+@dataclass
+class AgentDeps:
+    """Everything a turn touches, passed in (never global)."""
+
+    model: ChatModel
+    retriever: Searcher
+    sessions: sessionmaker[Session]
+    policy: Policy
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+
+
+@dataclass
+class _Grounding:
+    client: ClientView
+    holdings: list[HoldingView]
+    catalog: dict[str, ProductView]
+    products: list[ProductView]
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.marks: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.marks[name] = round((now - self._last) * 1000, 1)
+        self._last = now
+
+
+def validate_message(message: str, settings: Settings) -> str:
+    text = message.strip()
+    if not text:
+        raise EmptyMessage("empty message")
+    if len(text) > settings.max_input_chars or count_tokens(text) > settings.max_input_tokens:
+        raise MessageTooLong(
+            f"message over budget ({len(text)} chars)",
+            public_message=f"消息过长，请精简到约{settings.max_input_tokens}个词元（约{settings.max_input_chars}字）以内",
+        )
+    return text
+
+
+def _ground(session: Session, request: TurnRequest, text: str) -> _Grounding:
+    client = repo.get_client(session, request.client_id)
+    if client is None:
+        raise UnknownClient(f"client {request.client_id!r} not found")
+    if request.conversation_id and repo.conversation_owner(session, request.conversation_id) != client.id:
+        raise NotFound(f"conversation {request.conversation_id} not found for this client", public_message="未找到该会话")
+    catalog = {p.code: p for p in repo.list_products(session)}
+    products = find_products(text, list(catalog.values()))
+    if request.product_code:
+        focus = catalog.get(request.product_code)
+        if focus is None:
+            raise UnknownProduct(f"product {request.product_code!r} not found")
+        products = [focus] + [p for p in products if p.code != focus.code]
+    return _Grounding(client, repo.get_holdings(session, client.id), catalog, products)
+
+
+def _retrieve(deps: AgentDeps, text: str, products: list[ProductView]) -> list[Hit]:
+    k = deps.settings.retrieval_top_k
+    public = SearchFilter(audiences=["public"])
+    hits: list[Hit] = []
+    for product in products[:2]:
+        if product.doc_id:
+            hits += deps.retriever.search(text, 2, SearchFilter(audiences=["public"], doc_ids=[product.doc_id]))
+    hits += deps.retriever.search(text, k, public)
+    seen: set[str] = set()
+    unique = [h for h in hits if not (h.chunk.chunk_id in seen or seen.add(h.chunk.chunk_id))]  # type: ignore[func-returns-value]
+    return unique[: k + 1]
+
+
+def _suitability(g: _Grounding, deps: AgentDeps) -> list[SuitabilityResult]:
+    return [
+        check_suitability(
+            product_code=p.code,
+            product_name=p.name,
+            product_risk=p.risk_level,
+            client_class=g.client.risk_class,
+            investor_type=g.client.investor_type,
+            assessment_expires=g.client.risk_expires_at,
+            today=deps.clock.today(),
+            initiated_by="client",
+        )
+        for p in g.products[:3]
+    ]
+
+
+def _draft(
+    deps: AgentDeps, g: _Grounding, question: str, suitability: list[SuitabilityResult], hits: list[Hit]
+) -> tuple[str | None, list[Hit], RuleHit | None]:
+    s = deps.settings
+    passages, used = context.passages_block(hits, s.context_token_budget)
+    messages = [
+        context.system_message(g.client, g.holdings, g.catalog, s.prompt_canary),
+        context.answer_message(question, context.facts_block(suitability, g.products[:3], []), passages),
+    ]
+    params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
+    try:
+        return "".join(deps.model.stream(messages, params)).strip(), used, None
+    except (ModelTimeout, ModelUnavailable) as exc:
+        failure = RuleHit(rule_id="model.unavailable", severity="block", version=1, detail=str(exc))
+        return None, used, failure
+
+
+def _risk_level(products: list[ProductView]) -> str | None:
+    levels = [p.risk_level for p in products]
+    return max(levels, key=risk_rank) if levels else None
+
+
+def _guard(
+    draft: str | None, failure: RuleHit | None, suitability: list[SuitabilityResult], g: _Grounding, hits: list[Hit], deps: AgentDeps
+) -> tuple[str, Verdict]:
+    policy = deps.policy
+    if draft is None or not draft:
+        rules = [failure] if failure else []
+        return build_safe_answer(suitability, g.products[:3], hits), Verdict(action="block", rules=rules, policy_version=policy.version)
+    hits_ = check_reply(draft, ReplyContext(suitability=suitability, canary=deps.settings.prompt_canary), policy)
+    verdict = decide(hits_, policy)
+    if verdict.action in ("block", "escalate"):
+        return build_safe_answer(suitability, g.products[:3], hits), verdict
+    answer = draft
+    if "privacy.pii" in verdict.rule_ids:
+        answer, _ = mask_pii(answer)
+    if "suitability.not_stated" in verdict.rule_ids:
+        answer = "".join(s.reason for s in suitability if not s.is_suitable) + answer
+    return answer, verdict
+
+
+def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
+    """Answer one client message. The turn is committed to the log before this returns."""
+    timer = Timer()
+    text = validate_message(request.message, deps.settings)
+    masked_question, _ = mask_pii(text)
+    with deps.sessions() as session:
+        g = _ground(session, request, masked_question)
+    intent = classify(masked_question, has_product=bool(g.products))
+    suitability = _suitability(g, deps)
+    timer.mark("context")
+    hits = _retrieve(deps, masked_question, g.products)
+    timer.mark("retrieval")
+    draft, used, failure = _draft(deps, g, masked_question, suitability, hits)
+    timer.mark("generation")
+    answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps)
+    reply = with_disclosures(answer, deps.policy)
+    timer.mark("guardrail")
+    turn_id = str(uuid.uuid4())
+    content_id = hashlib.sha256(f"{turn_id}:{reply}".encode()).hexdigest()[:32]
+    sources = [Citation.from_chunk(h.chunk) for h in (used or hits)]
+    record = TurnRecord(
+        id=turn_id,
+        conversation_id=request.conversation_id or "",
+        request_id=request.request_id,
+        client_id=g.client.id,
+        question=masked_question,
+        reply=reply,
+        draft=draft,
+        sources=[c.model_dump(mode="json") for c in sources],
+        verdict=verdict.action,
+        rules=[r.model_dump(mode="json") for r in verdict.rules],
+        risk_level=_risk_level(g.products[:3]),
+        suitability={"results": [s.model_dump(mode="json") for s in suitability]},
+        intent=intent,
+        model=deps.model.name,
+        prompt_version=context.prompt_version(),
+        content_id=content_id,
+        timings=timer.marks,
+    )
+    conversation_id = _log_turn(deps, record)
+    timer.mark("log")
+    disclosure = deps.policy.disclosure
+    return TurnResult(
+        conversation_id=conversation_id,
+        turn_id=turn_id,
+        request_id=request.request_id,
+        answer=answer,
+        reply=reply,
+        intent=intent,
+        sources=sources,
+        risk_level=record.risk_level,
+        suitability=suitability,
+        verdict=verdict,
+        disclosure=Disclosure(
+            risk_line=disclosure.risk_line,
+            data_line=disclosure.data_line,
+            ai_label=disclosure.ai_label,
+            generated_by=f"{SERVICE_NAME}/{deps.model.name}",
+            content_id=content_id,
+        ),
+        model=deps.model.name,
+        prompt_version=record.prompt_version,
+        timings_ms=timer.marks,
+    )
+
+
+def _log_turn(deps: AgentDeps, record: TurnRecord) -> str:
+    """Append the turn in one transaction (ownership of the conversation was checked in _ground)."""
+    with deps.sessions() as session, session.begin():
+        if not record.conversation_id:
+            record.conversation_id = repo.start_conversation(session, record.client_id)
+        repo.append_turn(session, record)
+    return record.conversation_id

@@ -1,0 +1,1 @@
+"""The HTTP edge: routes, dependencies and the mapping of errors to HTTP. Nothing else."""

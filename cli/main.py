@@ -1,0 +1,186 @@
+"""The ``advisor`` command: set up, serve, ingest and chat from a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from core.errors import AdvisorError
+from core.settings import Settings, get_settings
+
+app = typer.Typer(help="智能投顾 robo-advisor", no_args_is_help=True, pretty_exceptions_enable=False)
+kb_app = typer.Typer(help="The knowledge base", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+console = Console(stderr=True)
+
+SAMPLE_KB = Path(__file__).resolve().parent.parent / "knowledge_base" / "samples"
+
+
+@contextmanager
+def _progress(label: str, bytes_: bool = False) -> Iterator[tuple[Progress, TaskID]]:
+    columns = [
+        TextColumn(label),
+        BarColumn(),
+        DownloadColumn() if bytes_ else MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=console, transient=False) as progress:
+        yield progress, progress.add_task(label, total=None)
+
+
+def _fail(exc: AdvisorError) -> None:
+    console.print(f"[red]错误：[/red]{exc}")
+    raise typer.Exit(code=2)
+
+
+def prepare_model(settings: Settings) -> None:
+    from agent.llm.model_files import MODELS, ensure_model, model_is_ready
+
+    if settings.model_backend != "local":
+        return
+    spec = MODELS[settings.local_model]
+    if model_is_ready(spec, settings.models_dir):
+        console.print(f"模型已就绪：{spec.filename}")
+        return
+    with _progress(f"组装模型 {spec.name}", bytes_=True) as (progress, task):
+        ensure_model(spec, settings.models_dir, lambda done, total: progress.update(task, completed=done, total=total))
+
+
+def run_ingest(settings: Settings, path: Path) -> None:
+    from agent.runtime import open_store
+    from knowledge_base.ingest import ingest
+    from retrieval.embeddings import build_embedder
+
+    embedder = build_embedder(settings.models_dir, settings.embedder_device)
+    store = open_store(settings)
+    with _progress("嵌入知识库分块") as (progress, task):
+        report = ingest(path, embedder, store, lambda done, total: progress.update(task, completed=done, total=total))
+    console.print(
+        f"文件 {report.files}，文档 {report.documents}，分块 {report.chunks}，新嵌入 {report.embedded}，"
+        f"删除 {report.removed}，用时 {report.seconds:.1f}s（{report.chunks_per_second:.1f} 块/秒）"
+    )
+    for failure in report.failures:
+        console.print(f"[yellow]跳过[/yellow] {failure.path}：{failure.reason}")
+
+
+@app.command()
+def setup(with_kb: Annotated[bool, typer.Option(help="ingest the sample knowledge base")] = True) -> None:
+    """Prepare everything `serve` needs: model, embedder, database, sample data, knowledge base."""
+    from agent.tokens import seed_tiktoken_cache
+    from records.db import make_engine, migrate, session_factory
+    from records.seed import dev_token, seed
+    from retrieval.e5_export import export_e5
+    from retrieval.embeddings import E5_FOLDER
+
+    settings = get_settings()
+    started = time.perf_counter()
+    try:
+        seed_tiktoken_cache(settings.data_dir / "tiktoken")
+        prepare_model(settings)
+        with console.status("准备嵌入模型（multilingual-e5-small）…"):
+            export_e5(settings.models_dir / E5_FOLDER)
+        engine = make_engine(settings.resolved_database_url)
+        migrate(engine)
+        with session_factory(engine)() as session, session.begin():
+            counts = seed(session, with_dev_tokens=settings.dev_tokens_enabled, token_prefix=settings.dev_token_prefix)
+        console.print(f"样例数据：{json.dumps(counts, ensure_ascii=False)}")
+        if with_kb:
+            run_ingest(settings, SAMPLE_KB)
+    except AdvisorError as exc:
+        _fail(exc)
+    console.print(f"准备完成，用时 {time.perf_counter() - started:.1f}s")
+    if settings.dev_tokens_enabled:
+        console.print("开发用访问令牌（仅限开发环境）：")
+        for cid in ("client-001", "client-002", "client-003", "client-004", "client-005"):
+            console.print(f"  {cid}: Bearer {dev_token(settings.dev_token_prefix, cid)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+) -> None:
+    """Serve the API, the OpenAPI docs at /docs and the chat page at /."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@kb_app.command("ingest")
+def kb_ingest(path: Annotated[Path, typer.Argument(help="a document file or a folder of documents")]) -> None:
+    """Ingest documents; unchanged chunks are not embedded again."""
+    try:
+        run_ingest(get_settings(), path)
+    except AdvisorError as exc:
+        _fail(exc)
+
+
+@app.command()
+def chat(
+    client_id: Annotated[str, typer.Option("--client-id", help="the client to chat as")],
+    product: Annotated[str | None, typer.Option(help="product code the client asks about")] = None,
+) -> None:
+    """Chat in the terminal as a client (empty line or Ctrl-D to quit)."""
+    from agent.models import TurnRequest
+    from agent.runtime import build_deps
+    from agent.turn import run_turn
+
+    with console.status("加载模型与知识库…"):
+        deps = build_deps(get_settings())
+    conversation: str | None = None
+    while True:
+        try:
+            message = input("您：").strip()
+        except EOFError:
+            break
+        if not message:
+            break
+        try:
+            result = run_turn(
+                deps,
+                TurnRequest(
+                    client_id=client_id, message=message, product_code=product, conversation_id=conversation, request_id=uuid.uuid4().hex
+                ),
+            )
+        except AdvisorError as exc:
+            console.print(f"[red]{exc.public_message}[/red]")
+            continue
+        conversation = result.conversation_id
+        print(f"顾问：{result.reply}\n")
+        for s in result.sources:
+            print(f"  来源：《{s.title}》{s.publisher} {s.date} {s.section} [{s.chunk_id}]")
+        print(f"  合规：{result.verdict.action} {result.verdict.rule_ids}  风险等级：{result.risk_level}\n")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

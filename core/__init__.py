@@ -1,0 +1,1 @@
+"""Shared foundations: settings and the base of the error tree."""

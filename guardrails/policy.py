@@ -1,0 +1,53 @@
+"""Load the compliance policy file once per process."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel
+
+from guardrails.models import Severity
+
+POLICY_FILE = Path(__file__).parent / "policy" / "policy.yaml"
+
+
+class RuleSpec(BaseModel):
+    severity: Severity
+    version: int
+    description: str
+
+
+class Disclosure(BaseModel):
+    risk_line: str
+    data_line: str
+    ai_label: str
+
+
+class Policy(BaseModel):
+    version: str
+    rules: dict[str, RuleSpec]
+    negations: list[str]
+    claims: dict[str, list[str]]
+    affirmations: list[str]
+    neutralisers: list[str]
+    mismatch_markers: list[str]
+    disclosure: Disclosure
+
+    def compiled_claims(self) -> dict[str, list[re.Pattern[str]]]:
+        return {rule: [re.compile(p) for p in pats] for rule, pats in self.claims.items()}
+
+    def compiled_affirmations(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.affirmations]
+
+
+@lru_cache(maxsize=4)
+def load_policy(path: Path = POLICY_FILE) -> Policy:
+    """The policy in ``path``; unknown rule ids in ``claims`` are a load error."""
+    policy = Policy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    unknown = set(policy.claims) - set(policy.rules)
+    if unknown:
+        raise ValueError(f"policy claims name undefined rules: {sorted(unknown)}")
+    return policy

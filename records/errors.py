@@ -1,0 +1,13 @@
+"""Errors raised by the records layer."""
+
+from core.errors import RetryableError, SetupError
+
+
+class DatabaseUnavailable(RetryableError):
+    """The database could not be reached or is locked."""
+
+    public_message = "数据库暂时不可用，请稍后再试"
+
+
+class SampleDataError(SetupError):
+    """The sample data files are missing or inconsistent."""

@@ -1,0 +1,124 @@
+"""The tables of the system of record. Changed only through a new migration (see migrations/)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Advisor(Base):
+    __tablename__ = "advisors"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    license_no: Mapped[str] = mapped_column(String(32))
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    investor_type: Mapped[str] = mapped_column(String(16))  # ordinary | professional
+    risk_class: Mapped[str] = mapped_column(String(4))  # C1..C5
+    risk_assessed_at: Mapped[date] = mapped_column(Date)
+    risk_expires_at: Mapped[date] = mapped_column(Date)
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    goals: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    horizon_years: Mapped[int | None] = mapped_column(Integer)
+    liquidity_need: Mapped[str | None] = mapped_column(String(16))
+    advisor_id: Mapped[str | None] = mapped_column(ForeignKey("advisors.id"))
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    short_name: Mapped[str | None] = mapped_column(String(64))
+    aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    type: Mapped[str] = mapped_column(String(32))
+    risk_level: Mapped[str] = mapped_column(String(4))  # R1..R5
+    company: Mapped[str | None] = mapped_column(String(128))
+    manager: Mapped[str | None] = mapped_column(String(64))
+    benchmark: Mapped[str | None] = mapped_column(Text)
+    fees: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    key_facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    doc_id: Mapped[str | None] = mapped_column(String(128))
+    industry: Mapped[str | None] = mapped_column(String(64))
+
+
+class Holding(Base):
+    __tablename__ = "holdings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    product_code: Mapped[str] = mapped_column(ForeignKey("products.code"))
+    quantity: Mapped[float] = mapped_column(Float)
+    cost: Mapped[float] = mapped_column(Float)
+    market_value: Mapped[float] = mapped_column(Float)
+
+
+class Transaction(Base):
+    __tablename__ = "transactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    trade_date: Mapped[date] = mapped_column(Date)
+    product_code: Mapped[str] = mapped_column(ForeignKey("products.code"))
+    side: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[float] = mapped_column(Float)
+    quantity: Mapped[float] = mapped_column(Float)
+
+
+class ApiToken(Base):
+    """A bearer token, stored only as its sha256; it maps to one role and one subject."""
+
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # client | advisor | compliance | admin
+    subject_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Turn(Base):
+    """One question and the exact reply shown, with everything needed to review it. Append-only."""
+
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    request_id: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(32), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str] = mapped_column(Text)
+    draft: Mapped[str | None] = mapped_column(Text)
+    sources: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    verdict: Mapped[str] = mapped_column(String(16))
+    rules: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    risk_level: Mapped[str | None] = mapped_column(String(4))
+    suitability: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    intent: Mapped[str | None] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(128))
+    prompt_version: Mapped[str] = mapped_column(String(64))
+    content_id: Mapped[str] = mapped_column(String(64))
+    timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,1 @@
+"""Search over the knowledge base: embeddings, the vector store, keyword search and citations."""

@@ -1,0 +1,23 @@
+"""Reciprocal-rank fusion of ranked lists: pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from retrieval.models import Chunk, Hit
+
+RRF_K = 60
+
+
+def reciprocal_rank_fusion(dense: Sequence[Chunk], keyword: Sequence[Chunk], *, k: int = RRF_K, dense_weight: float = 1.0) -> list[Hit]:
+    """Fuse two rankings: each chunk scores ``w / (k + rank)`` per list it appears in."""
+    hits: dict[str, Hit] = {}
+    for rank, chunk in enumerate(dense, start=1):
+        hit = hits.setdefault(chunk.chunk_id, Hit(chunk=chunk, score=0.0))
+        hit.score += dense_weight / (k + rank)
+        hit.dense_rank = rank
+    for rank, chunk in enumerate(keyword, start=1):
+        hit = hits.setdefault(chunk.chunk_id, Hit(chunk=chunk, score=0.0))
+        hit.score += 1.0 / (k + rank)
+        hit.keyword_rank = rank
+    return sorted(hits.values(), key=lambda h: (-h.score, h.chunk.chunk_id))

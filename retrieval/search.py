@@ -1,0 +1,67 @@
+"""Hybrid search: dense vectors in the store plus BM25, fused, filtered by entitlement."""
+
+from __future__ import annotations
+
+import threading
+
+from pydantic import BaseModel, Field
+
+from retrieval.embeddings import Embedder
+from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.keyword import KeywordIndex
+from retrieval.models import Audience, Hit
+from retrieval.store import VectorStore, Where
+
+CANDIDATES = 20
+
+
+class SearchFilter(BaseModel):
+    """Which chunks a caller may see and wants. A client's search is public documents only."""
+
+    audiences: list[Audience] = Field(default_factory=lambda: list[Audience](["public"]))
+    doc_ids: list[str] | None = None
+    include_superseded: bool = False
+
+    def where(self) -> Where:
+        clauses: list[Where] = [{"audience": {"$in": list(self.audiences)}}]
+        if self.doc_ids is not None:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if not self.include_superseded:
+            clauses.append({"current": True})
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def admits(self, audience: str, doc_id: str, current: bool) -> bool:
+        return audience in self.audiences and (self.doc_ids is None or doc_id in self.doc_ids) and (current or self.include_superseded)
+
+
+class Retriever:
+    """Search over the knowledge base. The keyword index is built lazily from the store."""
+
+    def __init__(self, embedder: Embedder, store: VectorStore) -> None:
+        self._embedder = embedder
+        self._store = store
+        self._keyword: KeywordIndex | None = None
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Rebuild the keyword index after the store changed."""
+        with self._lock:
+            self._keyword = KeywordIndex(self._store.all_chunks())
+
+    def _keyword_index(self) -> KeywordIndex:
+        with self._lock:
+            if self._keyword is None:
+                self._keyword = KeywordIndex(self._store.all_chunks())
+            return self._keyword
+
+    def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]:
+        """The top ``k`` chunks for ``query`` that the filter admits, best first."""
+        filt = search_filter or SearchFilter()
+        vector = self._embedder.embed_query(query)
+        dense = [c for c, _ in self._store.query(vector, CANDIDATES, where=filt.where())]
+        keyword = [
+            c
+            for c, _ in self._keyword_index().search(query, CANDIDATES * 3)
+            if filt.admits(c.meta.audience, c.meta.doc_id, c.meta.superseded_by is None)
+        ][:CANDIDATES]
+        return reciprocal_rank_fusion(dense, keyword)[:k]

@@ -1,0 +1,174 @@
+"""The vector store boundary: a protocol, the Chroma implementation and an in-memory fake.
+
+Chroma is always given precomputed embeddings: its default embedding function downloads a
+model at run time, which fails offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from retrieval.errors import StoreUnavailable
+from retrieval.models import Chunk
+
+Where = dict[str, Any]
+UPSERT_BATCH = 256
+
+
+class VectorStore(Protocol):
+    """What retrieval and ingestion need of a vector store."""
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def ids(self) -> set[str]: ...
+
+    def all_chunks(self) -> list[Chunk]: ...
+
+    def query(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[tuple[Chunk, float]]: ...
+
+    def count(self) -> int: ...
+
+
+def chunk_to_record(chunk: Chunk) -> tuple[str, dict[str, Any]]:
+    """Chroma metadata: scalar fields to filter on, and the whole chunk as JSON to rebuild it."""
+    meta = chunk.meta
+    return chunk.text, {
+        "doc_id": meta.doc_id,
+        "doc_type": meta.doc_type,
+        "audience": meta.audience,
+        "published": int(meta.published.strftime("%Y%m%d")),
+        "current": meta.superseded_by is None,
+        "language": meta.language,
+        "chunk_json": chunk.model_dump_json(),
+    }
+
+
+def record_to_chunk(metadata: dict[str, Any]) -> Chunk:
+    return Chunk.model_validate_json(str(metadata["chunk_json"]))
+
+
+class ChromaStore:
+    """Chunks in a Chroma collection (embedded ``PersistentClient`` or a ``HttpClient``)."""
+
+    def __init__(self, client: Any, collection: str) -> None:
+        self._collection = client.get_or_create_collection(name=collection, embedding_function=None, metadata={"hnsw:space": "cosine"})
+
+    @classmethod
+    def persistent(cls, path: Path, collection: str) -> ChromaStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        return cls(client, collection)
+
+    @classmethod
+    def remote(cls, host: str, port: int, collection: str) -> ChromaStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            client = chromadb.HttpClient(host=host, port=port, settings=ChromaSettings(anonymized_telemetry=False))
+        except Exception as exc:  # chromadb raises several transport errors; all mean "unreachable"
+            raise StoreUnavailable(f"Chroma server at {host}:{port}: {exc}") from exc
+        return cls(client, collection)
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for start in range(0, len(chunks), UPSERT_BATCH):
+            batch = chunks[start : start + UPSERT_BATCH]
+            records = [chunk_to_record(c) for c in batch]
+            self._collection.upsert(
+                ids=[c.chunk_id for c in batch],
+                embeddings=vectors[start : start + UPSERT_BATCH].tolist(),
+                documents=[text for text, _ in records],
+                metadatas=[meta for _, meta in records],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self._collection.delete(ids=list(ids))
+
+    def ids(self) -> set[str]:
+        return set(self._collection.get(include=[])["ids"])
+
+    def all_chunks(self) -> list[Chunk]:
+        got = self._collection.get(include=["metadatas"])
+        return [record_to_chunk(dict(m)) for m in got["metadatas"] or []]
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def query(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[tuple[Chunk, float]]:
+        if self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            where=where or None,
+            include=["metadatas", "distances"],
+        )
+        metas = (result["metadatas"] or [[]])[0]
+        dists = (result["distances"] or [[]])[0]
+        return [(record_to_chunk(dict(m)), float(d)) for m, d in zip(metas, dists, strict=True)]
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "$eq": lambda v, a: v == a,
+    "$ne": lambda v, a: v != a,
+    "$in": lambda v, a: v in a,
+    "$nin": lambda v, a: v not in a,
+    "$gte": lambda v, a: v is not None and v >= a,
+    "$lte": lambda v, a: v is not None and v <= a,
+}
+
+
+def _matches(meta: dict[str, Any], where: Where | None) -> bool:
+    """Chroma's ``where`` semantics for the operators this project uses."""
+    if not where:
+        return True
+    if "$and" in where:
+        return all(_matches(meta, w) for w in where["$and"])
+    for key, cond in where.items():
+        value = meta.get(key)
+        if isinstance(cond, dict):
+            op, arg = next(iter(cond.items()))
+            if not _OPS[op](value, arg):
+                return False
+        elif value != cond:
+            return False
+    return True
+
+
+class InMemoryStore:
+    """A dict-and-numpy store with Chroma's filter subset, for unit tests."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[Chunk, np.ndarray, dict[str, Any]]] = {}
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for chunk, vec in zip(chunks, vectors, strict=True):
+            self._rows[chunk.chunk_id] = (chunk, np.asarray(vec, np.float32), chunk_to_record(chunk)[1])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for i in ids:
+            self._rows.pop(i, None)
+
+    def ids(self) -> set[str]:
+        return set(self._rows)
+
+    def all_chunks(self) -> list[Chunk]:
+        return [c for c, _, _ in self._rows.values()]
+
+    def count(self) -> int:
+        return len(self._rows)
+
+    def query(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[tuple[Chunk, float]]:
+        scored = [(chunk, 1.0 - float(np.dot(vec, vector))) for chunk, vec, meta in self._rows.values() if _matches(meta, where)]
+        scored.sort(key=lambda item: (item[1], item[0].chunk_id))
+        return scored[:k]

@@ -1,0 +1,122 @@
+"""The turn pipeline with a fake model: each verdict path, and the log written before the reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.errors import EmptyMessage, MessageTooLong, UnknownClient, UnknownProduct
+from agent.llm.fake import FakeChatModel
+from agent.models import TurnRequest
+from agent.turn import run_turn
+from core.errors import NotFound
+from records import repository as repo
+
+QUESTION = "我想把一半的钱买这只基金，合适吗？"
+
+
+def ask(deps, message: str = QUESTION, client: str = "client-002", product: str | None = "016801", conversation: str | None = None):  # type: ignore[no-untyped-def]
+    return run_turn(
+        deps, TurnRequest(client_id=client, message=message, product_code=product, conversation_id=conversation, request_id="req-1")
+    )
+
+
+def logged(deps, result):  # type: ignore[no-untyped-def]
+    with deps.sessions() as s:
+        return repo.get_turn(s, result.turn_id)
+
+
+def test_a_compliant_draft_passes_with_every_field(make_deps) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(FakeChatModel("瑞和价值成长混合A为R3产品，超出您的风险承受能力，不适合您。建议继续持有货币基金。"))
+    result = ask(deps)
+    assert result.verdict.action == "pass"
+    assert [s.outcome for s in result.suitability] == ["warn_and_confirm"]
+    assert result.risk_level == "R3" and result.intent == "product_suitability"
+    assert result.sources and all(s.publisher and s.date and s.chunk_id for s in result.sources)
+    assert any(s.doc_id == "product-016801" for s in result.sources)
+    assert result.disclosure.ai_label in result.reply and result.disclosure.risk_line in result.reply
+    assert result.reply.startswith(result.answer)
+
+
+def test_calling_the_r3_fund_suitable_gets_the_safe_answer(make_deps) -> None:  # type: ignore[no-untyped-def]
+    draft = "这只基金非常适合您，建议拿一半资金买入。"
+    deps = make_deps(FakeChatModel(draft))
+    result = ask(deps)
+    assert result.verdict.action == "block" and "suitability.above_class" in result.verdict.rule_ids
+    assert draft not in result.reply and "不适合您" in result.answer
+    record = logged(deps, result)
+    assert record is not None and record.draft == draft and record.reply == result.reply
+
+
+def test_a_promise_of_returns_gets_the_safe_answer(make_deps) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(FakeChatModel("货币基金保本保收益，放心。"))
+    result = ask(deps, "货币基金安全吗？", product="000901")
+    assert result.verdict.action == "block" and "claims.guaranteed_return" in result.verdict.rule_ids
+    assert "保本保收益" not in result.reply
+
+
+def test_silence_about_the_mismatch_is_rewritten_with_the_verdict(make_deps) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(FakeChatModel("该基金投资股票和债券。"))
+    result = ask(deps)
+    assert result.verdict.action == "rewrite"
+    assert result.answer.startswith(result.suitability[0].reason)
+
+
+def test_a_model_timeout_still_answers_from_facts_and_logs(make_deps) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(FakeChatModel(timeout=True))
+    result = ask(deps)
+    assert result.verdict.action == "block" and result.verdict.rule_ids == ["model.unavailable"]
+    assert "不适合您" in result.answer
+    assert logged(deps, result) is not None
+
+
+def test_the_prompt_orders_stable_parts_first_and_holds_the_verdict(make_deps) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel("不适合您。")
+    deps = make_deps(model)
+    ask(deps)
+    system, user = model.calls[0]
+    assert system.role == "system" and "稳健型（C2）" in system.content and "瑞和天天利货币A" in system.content
+    assert user.content.index("【系统结论】") < user.content.index("【参考资料】") < user.content.index(QUESTION)
+    assert "不适合您" in user.content
+
+
+def test_personal_data_is_masked_before_the_model_and_the_log(make_deps) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel("不适合您。")
+    deps = make_deps(model)
+    result = ask(deps, "我手机13812345678，身份证11010519491231002X，这只基金合适吗？")
+    prompt = model.calls[0][1].content
+    record = logged(deps, result)
+    for secret in ("13812345678", "11010519491231002X"):
+        assert secret not in prompt and record is not None and secret not in record.question
+
+
+def test_turns_of_one_conversation_are_numbered(make_deps) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(FakeChatModel("不适合您。"))
+    first = ask(deps)
+    second = ask(deps, "那货币基金呢？", product=None, conversation=first.conversation_id)
+    assert second.conversation_id == first.conversation_id
+    with deps.sessions() as s:
+        assert [t.seq for t in repo.get_turns(s, first.conversation_id)] == [1, 2]
+
+
+def test_another_clients_conversation_is_not_found(make_deps) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(FakeChatModel("不适合您。"))
+    mine = ask(deps)
+    with pytest.raises(NotFound):
+        ask(deps, client="client-003", conversation=mine.conversation_id)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"message": "   "}, EmptyMessage),
+        ({"message": "基金" * 1500}, MessageTooLong),
+        ({"client": "client-999"}, UnknownClient),
+        ({"product": "999999"}, UnknownProduct),
+    ],
+)
+def test_bad_input_is_refused_before_the_model(make_deps, kwargs, error) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel("x")
+    deps = make_deps(model)
+    with pytest.raises(error):
+        ask(deps, **kwargs)
+    assert model.calls == []
