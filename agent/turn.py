@@ -28,6 +28,7 @@ from guardrails.policy import Policy
 from guardrails.suitability import check_suitability, risk_rank
 from records import repository as repo
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
+from retrieval.embeddings import Embedder
 from retrieval.models import Citation, Hit
 from retrieval.search import SearchFilter
 
@@ -35,6 +36,11 @@ SERVICE_NAME = "robo-advisor"
 
 
 class Searcher(Protocol):
+    @property
+    def embedder(self) -> Embedder: ...
+
+    def refresh(self) -> None: ...
+
     def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]: ...
 
 
@@ -127,7 +133,7 @@ def _suitability(g: _Grounding, deps: AgentDeps) -> list[SuitabilityResult]:
 
 
 def _draft(
-    deps: AgentDeps, g: _Grounding, question: str, suitability: list[SuitabilityResult], hits: list[Hit]
+    deps: AgentDeps, g: _Grounding, question: str, suitability: list[SuitabilityResult], hits: list[Hit], timings: dict[str, float]
 ) -> tuple[str | None, list[Hit], RuleHit | None]:
     s = deps.settings
     passages, used = context.passages_block(hits, s.context_token_budget)
@@ -136,8 +142,14 @@ def _draft(
         context.answer_message(question, context.facts_block(suitability, g.products[:3], []), passages),
     ]
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
+    started = time.perf_counter()
+    pieces: list[str] = []
     try:
-        return "".join(deps.model.stream(messages, params)).strip(), used, None
+        for piece in deps.model.stream(messages, params):
+            if not pieces:
+                timings["first_token"] = round((time.perf_counter() - started) * 1000, 1)
+            pieces.append(piece)
+        return "".join(pieces).strip(), used, None
     except (ModelTimeout, ModelUnavailable) as exc:
         failure = RuleHit(rule_id="model.unavailable", severity="block", version=1, detail=str(exc))
         return None, used, failure
@@ -179,7 +191,7 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
     timer.mark("context")
     hits = _retrieve(deps, masked_question, g.products)
     timer.mark("retrieval")
-    draft, used, failure = _draft(deps, g, masked_question, suitability, hits)
+    draft, used, failure = _draft(deps, g, masked_question, suitability, hits, timer.marks)
     timer.mark("generation")
     answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps)
     reply = with_disclosures(answer, deps.policy)

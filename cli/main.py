@@ -69,9 +69,9 @@ def prepare_model(settings: Settings) -> None:
 def run_ingest(settings: Settings, path: Path) -> None:
     from agent.runtime import open_store
     from knowledge_base.ingest import ingest
-    from retrieval.embeddings import build_embedder
+    from retrieval.embeddings import LazyEmbedder, build_embedder
 
-    embedder = build_embedder(settings.models_dir, settings.embedder_device)
+    embedder = LazyEmbedder(lambda: build_embedder(settings.models_dir, settings.embedder_device))
     store = open_store(settings)
     with _progress("嵌入知识库分块") as (progress, task):
         report = ingest(path, embedder, store, lambda done, total: progress.update(task, completed=done, total=total))

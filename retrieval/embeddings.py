@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -97,6 +98,34 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+
+class LazyEmbedder:
+    """Builds the real embedder on first use, so that a run with nothing to embed (a warm
+    ``advisor setup``) never loads the model."""
+
+    def __init__(self, factory: Callable[[], Embedder]) -> None:
+        self._factory = factory
+        self._embedder: Embedder | None = None
+
+    def _get(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._factory()
+        return self._embedder
+
+    @property
+    def name(self) -> str:
+        return self._get().name
+
+    @property
+    def dim(self) -> int:
+        return self._get().dim
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._get().embed_passages(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._get().embed_query(text)
 
 
 def build_embedder(models_dir: Path, device: str = "cpu") -> Embedder:

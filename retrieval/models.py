@@ -55,6 +55,7 @@ class Hit(BaseModel):
     score: float
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    similarity: float | None = Field(default=None, description="cosine similarity to the query, when the dense search found it")
 
 
 class Citation(BaseModel):

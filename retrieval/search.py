@@ -43,6 +43,10 @@ class Retriever:
         self._keyword: KeywordIndex | None = None
         self._lock = threading.Lock()
 
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
     def refresh(self) -> None:
         """Rebuild the keyword index after the store changed."""
         with self._lock:
@@ -58,10 +62,15 @@ class Retriever:
         """The top ``k`` chunks for ``query`` that the filter admits, best first."""
         filt = search_filter or SearchFilter()
         vector = self._embedder.embed_query(query)
-        dense = [c for c, _ in self._store.query(vector, CANDIDATES, where=filt.where())]
+        dense_scored = self._store.query(vector, CANDIDATES, where=filt.where())
+        dense = [c for c, _ in dense_scored]
         keyword = [
             c
             for c, _ in self._keyword_index().search(query, CANDIDATES * 3)
             if filt.admits(c.meta.audience, c.meta.doc_id, c.meta.superseded_by is None)
         ][:CANDIDATES]
-        return reciprocal_rank_fusion(dense, keyword)[:k]
+        hits = reciprocal_rank_fusion(dense, keyword)[:k]
+        similarity = {c.chunk_id: 1.0 - distance for c, distance in dense_scored}
+        for hit in hits:
+            hit.similarity = similarity.get(hit.chunk.chunk_id)
+        return hits

@@ -55,7 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     kb.mkdir()
     for doc in KB_DOCS:
         shutil.copy(REPO / "knowledge_base" / "samples" / f"{doc}.md", kb)
-    report = ingest(kb, deps.retriever._embedder, open_store(settings))
+    report = ingest(kb, deps.retriever.embedder, open_store(settings))
     assert report.failures == [] and report.chunks > 0
     deps.retriever.refresh()
     with deps.sessions() as session, session.begin():
