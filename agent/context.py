@@ -82,9 +82,16 @@ def passages_block(hits: list[Hit], budget: int) -> tuple[str, list[Hit]]:
     return ("\n\n".join(parts) or "（未检索到相关资料）"), used
 
 
-def answer_message(question: str, facts: str, passages: str) -> ChatMessage:
-    return ChatMessage(role="user", content=load_prompt("answer").render(facts=facts, passages=passages, question=question))
+def answer_messages(system: ChatMessage, question: str, facts: str, passages: str) -> list[ChatMessage]:
+    """The facts and passages close the system message (after its stable part, so the prefix
+    cache still serves the rules and the profile); the user message is the question alone.
+    Small models echo a template that ends the user message, but answer a plain question."""
+    grounding = load_prompt("answer").render(facts=facts, passages=passages)
+    return [
+        ChatMessage(role="system", content=f"{system.content}\n\n{grounding}"),
+        ChatMessage(role="user", content=load_prompt("question").render(question=question)),
+    ]
 
 
 def prompt_version() -> str:
-    return "+".join(load_prompt(n).version for n in ("system", "client_profile", "answer"))
+    return "+".join(load_prompt(n).version for n in ("system", "client_profile", "answer", "question"))

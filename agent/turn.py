@@ -33,6 +33,7 @@ from retrieval.models import Citation, Hit
 from retrieval.search import SearchFilter
 
 SERVICE_NAME = "robo-advisor"
+SUITABILITY_INTENTS = frozenset({"product_suitability", "trade_request"})
 
 
 class Searcher(Protocol):
@@ -137,10 +138,12 @@ def _draft(
 ) -> tuple[str | None, list[Hit], RuleHit | None]:
     s = deps.settings
     passages, used = context.passages_block(hits, s.context_token_budget)
-    messages = [
+    messages = context.answer_messages(
         context.system_message(g.client, g.holdings, g.catalog, s.prompt_canary),
-        context.answer_message(question, context.facts_block(suitability, g.products[:3], []), passages),
-    ]
+        question,
+        context.facts_block(suitability, g.products[:3], []),
+        passages,
+    )
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
     started = time.perf_counter()
     pieces: list[str] = []
@@ -187,7 +190,8 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
     with deps.sessions() as session:
         g = _ground(session, request, masked_question)
     intent = classify(masked_question, has_product=bool(g.products))
-    suitability = _suitability(g, deps)
+    # A verdict only where the client considers buying; a research question about 茅台 is not that.
+    suitability = _suitability(g, deps) if intent in SUITABILITY_INTENTS else []
     timer.mark("context")
     hits = _retrieve(deps, masked_question, g.products)
     timer.mark("retrieval")

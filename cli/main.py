@@ -30,6 +30,9 @@ from core.settings import Settings, get_settings
 app = typer.Typer(help="智能投顾 robo-advisor", no_args_is_help=True, pretty_exceptions_enable=False)
 kb_app = typer.Typer(help="The knowledge base", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+bench_app = typer.Typer(help="Benchmarks: figures printed beside their baseline, measured in the same run", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+SAMPLE_QUERIES = Path(__file__).resolve().parent.parent / "evals" / "data" / "retrieval" / "queries.jsonl"
 console = Console(stderr=True)
 
 SAMPLE_KB = Path(__file__).resolve().parent.parent / "knowledge_base" / "samples"
@@ -173,6 +176,55 @@ def chat(
         for s in result.sources:
             print(f"  来源：《{s.title}》{s.publisher} {s.date} {s.section} [{s.chunk_id}]")
         print(f"  合规：{result.verdict.action} {result.verdict.rule_ids}  风险等级：{result.risk_level}\n")
+
+
+def _write_json(payload: object, path: Path | None) -> None:
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    print(text)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+
+
+@bench_app.command("turn")
+def bench_turn(
+    models: Annotated[str, typer.Option(help="comma-separated local models")] = "qwen2.5-coder-0.5b,qwen2.5-coder-1.5b",
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the figures here too")] = None,
+) -> None:
+    """Start-up, first token, total time and peak memory of the sample turn, per model,
+    beside the bare model answering the same question (the baseline)."""
+    from evals.bench_turn import bench_bare_model, bench_server
+
+    settings = get_settings()
+    results = {}
+    for model in [m.strip() for m in models.split(",") if m.strip()]:
+        console.print(f"测量 {model} …")
+        results[model] = {
+            "advisor": bench_server(model, settings.data_dir),
+            "bare_model_baseline": bench_bare_model(model, settings.models_dir),
+        }
+    _write_json(results, json_out)
+
+
+@app.command("eval")
+def eval_(
+    suite: Annotated[str, typer.Option(help="retrieval")] = "retrieval",
+    corpus: Annotated[Path, typer.Option(help="a folder of Markdown documents or a JSONL corpus")] = SAMPLE_KB,
+    queries: Annotated[Path, typer.Option(help="JSONL queries with gold ids")] = SAMPLE_QUERIES,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the report here too")] = None,
+) -> None:
+    """Evaluate a suite on an isolated, temporary index (never the main knowledge base)."""
+    from evals.retrieval import evaluate
+    from retrieval.embeddings import build_embedder
+
+    if suite != "retrieval":
+        raise typer.BadParameter(f"unknown suite {suite!r}; available: retrieval")
+    for path in (corpus, queries):
+        if not path.exists():
+            _fail(AdvisorError(f"{path}: no such file or folder"))
+    settings = get_settings()
+    report = evaluate(corpus, queries, build_embedder(settings.models_dir, settings.embedder_device), settings.min_relevance)
+    _write_json({"retrieval": report}, json_out)
 
 
 def main() -> None:

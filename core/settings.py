@@ -62,9 +62,11 @@ class Settings(BaseSettings):
     """Hard cap on a message before it is even tokenised."""
     max_input_tokens: int = 512
     """Token budget of one client message (tiktoken cl100k_base)."""
-    context_token_budget: int = 1800
+    context_token_budget: int = 1000
     """Tokens of retrieved passages placed in the prompt."""
-    retrieval_top_k: int = 4
+    retrieval_top_k: int = 3
+    min_relevance: float = 0.80
+    """Cosine similarity below which the best passage counts as no answer (evals report it)."""
     prompt_canary: str = "CANARY-7f3a9c"
     """A marker inside the system prompt; a reply that contains it is leaking the prompt."""
 

@@ -59,6 +59,7 @@ class LocalChatModel:
                     max_tokens=params.max_tokens,
                     temperature=params.temperature,
                     seed=params.seed,
+                    stop=params.stop,
                     stream=True,
                     **extra,
                 )

@@ -23,6 +23,9 @@ class GenerationParams(BaseModel):
     seed: int = 42
     timeout_s: float = Field(default=90.0, gt=0)
     json_mode: bool = False
+    stop: list[str] = Field(
+        default_factory=lambda: ["【"], description="a small model that starts echoing the prompt's sections is cut off"
+    )
 
 
 class ChatModel(Protocol):

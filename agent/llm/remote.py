@@ -35,6 +35,7 @@ class OpenAIChatModel:
                 max_tokens=params.max_tokens,
                 temperature=params.temperature,
                 seed=params.seed,
+                stop=params.stop,
                 stream=True,
                 timeout=params.timeout_s,
                 **extra,

@@ -74,9 +74,19 @@ def test_the_prompt_orders_stable_parts_first_and_holds_the_verdict(make_deps) -
     deps = make_deps(model)
     ask(deps)
     system, user = model.calls[0]
-    assert system.role == "system" and "稳健型（C2）" in system.content and "瑞和天天利货币A" in system.content
-    assert user.content.index("【系统结论】") < user.content.index("【参考资料】") < user.content.index(QUESTION)
-    assert "不适合您" in user.content
+    assert system.role == "system" and user.role == "user"
+    # rules, then the client's profile, then the turn's facts and passages: stable first
+    order = [system.content.rindex(marker) for marker in ("必须遵守的规则", "【客户信息】", "【系统结论】", "【参考资料】")]
+    assert order == sorted(order)
+    assert "瑞和天天利货币A" in system.content and "不适合您" in system.content
+    assert user.content.startswith(QUESTION)  # the question alone ends the prompt
+
+
+def test_a_research_question_gets_no_suitability_verdict(make_deps) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(FakeChatModel("据示例证券研究所2026年10月27日的报告，评级为买入。"))
+    result = ask(deps, "茅台最新研报的评级是什么？", client="client-003", product=None)
+    assert result.intent == "knowledge" and result.suitability == []
+    assert result.verdict.action == "pass"
 
 
 def test_personal_data_is_masked_before_the_model_and_the_log(make_deps) -> None:  # type: ignore[no-untyped-def]
