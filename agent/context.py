@@ -6,6 +6,8 @@ only pays for the passages and the question.
 
 from __future__ import annotations
 
+import re
+
 from agent.llm.protocol import ChatMessage
 from agent.tokens import count_tokens, truncate_to_tokens
 from guardrails.models import SuitabilityResult
@@ -91,6 +93,12 @@ def answer_messages(system: ChatMessage, question: str, facts: str, passages: st
         ChatMessage(role="system", content=f"{system.content}\n\n{grounding}"),
         ChatMessage(role="user", content=load_prompt("question").render(question=question)),
     ]
+
+
+def instruction_texts() -> list[str]:
+    """The fixed instruction texts of the prompt, without their placeholders."""
+    texts = [load_prompt(n).text for n in ("system", "question")]
+    return [part.strip() for text in texts for part in re.split(r"\{[a-z_]+\}", text) if part.strip()]
 
 
 def prompt_version() -> str:

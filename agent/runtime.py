@@ -25,6 +25,7 @@ def build_deps(settings: Settings) -> AgentDeps:
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
     retriever = Retriever(build_embedder(settings.models_dir, settings.embedder_device), open_store(settings))
+    retriever.refresh()  # build the keyword index (and load jieba) now, not on the first question
     return AgentDeps(
         model=build_chat_model(settings),
         retriever=retriever,

@@ -170,7 +170,8 @@ def _guard(
     if draft is None or not draft:
         rules = [failure] if failure else []
         return build_safe_answer(suitability, g.products[:3], hits), Verdict(action="block", rules=rules, policy_version=policy.version)
-    hits_ = check_reply(draft, ReplyContext(suitability=suitability, canary=deps.settings.prompt_canary), policy)
+    ctx = ReplyContext(suitability=suitability, canary=deps.settings.prompt_canary, instructions=context.instruction_texts())
+    hits_ = check_reply(draft, ctx, policy)
     verdict = decide(hits_, policy)
     if verdict.action in ("block", "escalate"):
         return build_safe_answer(suitability, g.products[:3], hits), verdict

@@ -18,11 +18,24 @@ OTHER_TARGETS = re.compile(r"货币基金|货基|债券基金|纯债|债基|银�
 ACTION_ORDER: dict[Action, int] = {"pass": 0, "rewrite": 1, "block": 2, "escalate": 3}
 
 
+ECHO_WINDOW = 12
+
+
 class ReplyContext(BaseModel):
     """What the rails need to know about the turn a reply belongs to."""
 
     suitability: list[SuitabilityResult] = Field(default_factory=list)
     canary: str | None = None
+    instructions: list[str] = Field(default_factory=list, description="prompt instruction texts a reply must never reproduce")
+
+
+def echoed_instruction(text: str, instructions: list[str], window: int = ECHO_WINDOW) -> str | None:
+    """A run of ``window`` characters that the reply copies from the prompt's instructions.
+
+    Catches a leaked system prompt even without the canary, and a small model that parrots its
+    instructions instead of answering."""
+    shingles = {s[i : i + window] for s in instructions for i in range(len(s) - window + 1)}
+    return next((text[i : i + window] for i in range(len(text) - window + 1) if text[i : i + window] in shingles), None)
 
 
 def _hit(policy: Policy, rule_id: str, detail: str = "", span: str | None = None) -> RuleHit:
@@ -64,6 +77,8 @@ def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
             hits.append(_hit(policy, "suitability.not_stated"))
     if ctx.canary and ctx.canary in text:
         hits.append(_hit(policy, "privacy.system_prompt_leak", span=ctx.canary))
+    elif echo := echoed_instruction(text, ctx.instructions):
+        hits.append(_hit(policy, "privacy.system_prompt_leak", detail="回复复述了提示词中的指令", span=echo))
     if find_pii(text):
         hits.append(_hit(policy, "privacy.pii"))
     return hits

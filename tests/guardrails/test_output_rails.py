@@ -55,3 +55,11 @@ def test_disclosures_are_appended() -> None:
     assert shown.startswith("回答。")
     assert POLICY.disclosure.risk_line in shown and POLICY.disclosure.ai_label in shown
     assert "自主决定" in POLICY.disclosure.risk_line
+
+
+def test_a_reply_that_parrots_its_instructions_is_blocked() -> None:
+    instructions = ["请直接回答，2到4句话：先给结论，再用上面的系统结论和参考资料中的事实说明理由。"]
+    parrot = "（请直接回答，2到4句话：先给结论，再用上面的系统结论）不适合您。"
+    hits = check_reply(parrot, ReplyContext(instructions=instructions), POLICY)
+    assert [h.rule_id for h in hits] == ["privacy.system_prompt_leak"]
+    assert check_reply("不适合您，建议先了解产品风险等级。", ReplyContext(instructions=instructions), POLICY) == []
