@@ -1,62 +1,36 @@
-"""BM25 over jieba tokens: the keyword half of hybrid search."""
+"""BM25 over jieba tokens: the keyword half of hybrid search.
+
+The scores are Okapi BM25 exactly as rank-bm25 computes them (k1=1.5, b=0.75, negative IDFs
+floored at 0.25 x the mean IDF; a test checks the equality), but the index is a sparse
+document-term matrix of precomputed term weights, so a query costs a sparse column sum instead of
+a Python loop over every document: at 100k chunks that is milliseconds, not a second.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import jieba
-from rank_bm25 import BM25Okapi
+import numpy as np
+from scipy.sparse import csc_matrix
 
 from retrieval.models import Chunk
+
+K1 = 1.5
+B = 0.75
+EPSILON = 0.25
 
 _PUNCT = re.compile(r"^[\s\W_]+$", re.UNICODE)
 _STOP = frozenset(
     [
-        "的",
-        "了",
-        "是",
-        "在",
-        "和",
-        "与",
-        "及",
-        "或",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "我",
-        "你",
-        "您",
-        "他",
-        "她",
-        "它",
-        "这",
-        "那",
-        "就",
-        "都",
-        "也",
-        "还",
-        "把",
-        "被",
-        "对",
-        "从",
-        "为",
-        "以",
-        "之",
-        "其",
-        "中",
-        "个",
-        "只",
-        "么",
-        "什么",
-        "怎么",
-        "如何",
-        "一下",
+        "的", "了", "是", "在", "和", "与", "及", "或", "吗", "呢", "吧", "啊", "我", "你",
+        "您", "他", "她", "它", "这", "那", "就", "都", "也", "还", "把", "被", "对", "从",
+        "为", "以", "之", "其", "中", "个", "只", "么", "什么", "怎么", "如何", "一下",
     ]
-)
-
+)  # fmt: skip
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter goes to stderr otherwise
 
@@ -71,33 +45,63 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def bm25_weights(corpus: Sequence[Sequence[str]]) -> tuple[csc_matrix, dict[str, int]]:
+    """The document-term matrix of BM25 term weights, and the vocabulary."""
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    tfs: list[int] = []
+    for i, tokens in enumerate(corpus):
+        for term, tf in Counter(tokens).items():
+            rows.append(i)
+            cols.append(vocab.setdefault(term, len(vocab)))
+            tfs.append(tf)
+    n_docs = len(corpus)
+    lengths = np.array([len(t) for t in corpus], dtype=np.float64)
+    avgdl = float(lengths.mean()) if n_docs else 0.0
+    df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab)).astype(np.float64)
+    idf = np.log((n_docs - df + 0.5) / (df + 0.5))
+    idf[idf < 0] = EPSILON * float(idf.mean()) if len(idf) else 0.0
+    tf = np.asarray(tfs, dtype=np.float64)
+    row_idx = np.asarray(rows, dtype=np.int64)
+    col_idx = np.asarray(cols, dtype=np.int64)
+    norm = K1 * (1 - B + B * lengths[row_idx] / avgdl) if avgdl else np.full(len(tf), K1)
+    weights = idf[col_idx] * tf * (K1 + 1) / (tf + norm)
+    return csc_matrix((weights, (row_idx, col_idx)), shape=(n_docs, len(vocab))), vocab
+
+
 class KeywordIndex:
     """An in-memory BM25 index over chunks, rebuilt when the corpus changes."""
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self._chunks = list(chunks)
-        corpus = [tokenize(c.embedding_text()) for c in self._chunks]
-        self._bm25 = BM25Okapi(corpus) if corpus else None
+        self._matrix, self._vocab = bm25_weights([tokenize(c.embedding_text()) for c in self._chunks])
 
     def __len__(self) -> int:
         return len(self._chunks)
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self._vocab)
+
+    def scores(self, query: str) -> np.ndarray:
+        """The BM25 score of every chunk for ``query`` (repeated query terms count again)."""
+        counts = Counter(self._vocab[t] for t in tokenize(query) if t in self._vocab)
+        if not counts:
+            return np.zeros(len(self._chunks))
+        columns = list(counts)
+        result: np.ndarray = self._matrix[:, columns] @ np.array([counts[c] for c in columns], dtype=np.float64)
+        return result
+
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
-        """Top ``k`` chunks by BM25; ``allowed`` limits the result to those chunk ids."""
-        if self._bm25 is None:
+        """Top ``k`` chunks by BM25 (positive scores only); ``allowed`` limits them to those ids."""
+        scores = self.scores(query)
+        positive = np.flatnonzero(scores > 0)
+        if allowed is not None:
+            positive = np.array([i for i in positive if self._chunks[i].chunk_id in allowed], dtype=np.int64)
+        if len(positive) == 0:
             return []
-        terms = tokenize(query)
-        if not terms:
-            return []
-        scores = self._bm25.get_scores(terms)
-        order = sorted(range(len(scores)), key=lambda i: (-scores[i], self._chunks[i].chunk_id))
-        hits: list[tuple[Chunk, float]] = []
-        for i in order:
-            if scores[i] <= 0:
-                break
-            chunk = self._chunks[i]
-            if allowed is None or chunk.chunk_id in allowed:
-                hits.append((chunk, float(scores[i])))
-                if len(hits) == k:
-                    break
-        return hits
+        if len(positive) > 4 * k:  # a partial sort first: at 100k chunks most of them match a common term
+            positive = positive[np.argpartition(-scores[positive], 4 * k)[: 4 * k]]
+        order = sorted(positive.tolist(), key=lambda i: (-scores[i], self._chunks[i].chunk_id))[:k]
+        return [(self._chunks[i], float(scores[i])) for i in order]
