@@ -28,6 +28,7 @@ from guardrails.policy import Policy
 from guardrails.suitability import check_suitability, risk_rank
 from records import repository as repo
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
+from retrieval.conflicts import Conflict, conflict_notes
 from retrieval.embeddings import Embedder
 from retrieval.models import Citation, Hit
 from retrieval.search import SearchFilter
@@ -39,6 +40,9 @@ SUITABILITY_INTENTS = frozenset({"product_suitability", "trade_request"})
 class Searcher(Protocol):
     @property
     def embedder(self) -> Embedder: ...
+
+    @property
+    def conflicts(self) -> list[Conflict]: ...
 
     def refresh(self) -> None: ...
 
@@ -141,7 +145,7 @@ def _draft(
     messages = context.answer_messages(
         context.system_message(g.client, g.holdings, g.catalog, s.prompt_canary),
         question,
-        context.facts_block(suitability, g.products[:3], []),
+        context.facts_block(suitability, g.products[:3], conflict_notes((h.chunk.meta.doc_id for h in used), deps.retriever.conflicts)),
         passages,
     )
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)

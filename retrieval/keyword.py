@@ -62,11 +62,11 @@ def bm25_weights(corpus: Sequence[Sequence[str]]) -> tuple[csc_matrix, dict[str,
     df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab)).astype(np.float64)
     idf = np.log((n_docs - df + 0.5) / (df + 0.5))
     idf[idf < 0] = EPSILON * float(idf.mean()) if len(idf) else 0.0
-    tf = np.asarray(tfs, dtype=np.float64)
+    freq = np.asarray(tfs, dtype=np.float64)
     row_idx = np.asarray(rows, dtype=np.int64)
     col_idx = np.asarray(cols, dtype=np.int64)
-    norm = K1 * (1 - B + B * lengths[row_idx] / avgdl) if avgdl else np.full(len(tf), K1)
-    weights = idf[col_idx] * tf * (K1 + 1) / (tf + norm)
+    norm = K1 * (1 - B + B * lengths[row_idx] / avgdl) if avgdl else np.full(len(freq), K1)
+    weights = idf[col_idx] * freq * (K1 + 1) / (freq + norm)
     return csc_matrix((weights, (row_idx, col_idx)), shape=(n_docs, len(vocab))), vocab
 
 

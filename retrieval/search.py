@@ -6,6 +6,7 @@ import threading
 
 from pydantic import BaseModel, Field
 
+from retrieval.conflicts import Conflict, find_conflicts
 from retrieval.embeddings import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.keyword import KeywordIndex
@@ -41,6 +42,7 @@ class Retriever:
         self._embedder = embedder
         self._store = store
         self._keyword: KeywordIndex | None = None
+        self._conflicts: list[Conflict] = []
         self._lock = threading.Lock()
 
     @property
@@ -49,8 +51,15 @@ class Retriever:
 
     def refresh(self) -> None:
         """Rebuild the keyword index after the store changed."""
+        chunks = self._store.all_chunks()
         with self._lock:
-            self._keyword = KeywordIndex(self._store.all_chunks())
+            self._keyword = KeywordIndex(chunks)
+            self._conflicts = find_conflicts(chunks)
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        """Conflicting and superseded documents in the index (as of the last refresh)."""
+        return list(self._conflicts)
 
     def _keyword_index(self) -> KeywordIndex:
         with self._lock:
