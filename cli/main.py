@@ -26,6 +26,7 @@ from rich.progress import (
 
 from core.errors import AdvisorError
 from core.settings import Settings, get_settings
+from retrieval.models import Chunk
 
 app = typer.Typer(help="智能投顾 robo-advisor", no_args_is_help=True, pretty_exceptions_enable=False)
 kb_app = typer.Typer(help="The knowledge base", no_args_is_help=True)
@@ -69,7 +70,7 @@ def prepare_model(settings: Settings) -> None:
         ensure_model(spec, settings.models_dir, lambda done, total: progress.update(task, completed=done, total=total))
 
 
-def run_ingest(settings: Settings, path: Path) -> None:
+def run_ingest(settings: Settings, path: Path, sync: bool = False) -> None:
     from agent.runtime import open_store
     from knowledge_base.ingest import ingest
     from retrieval.embeddings import LazyEmbedder, build_embedder
@@ -77,7 +78,7 @@ def run_ingest(settings: Settings, path: Path) -> None:
     embedder = LazyEmbedder(lambda: build_embedder(settings.models_dir, settings.embedder_device))
     store = open_store(settings)
     with _progress("嵌入知识库分块") as (progress, task):
-        report = ingest(path, embedder, store, lambda done, total: progress.update(task, completed=done, total=total))
+        report = ingest(path, embedder, store, lambda done, total: progress.update(task, completed=done, total=total), sync=sync)
     console.print(
         f"文件 {report.files}，文档 {report.documents}，分块 {report.chunks}，新嵌入 {report.embedded}，"
         f"删除 {report.removed}，用时 {report.seconds:.1f}s（{report.chunks_per_second:.1f} 块/秒）"
@@ -133,12 +134,82 @@ def serve(
 
 
 @kb_app.command("ingest")
-def kb_ingest(path: Annotated[Path, typer.Argument(help="a document file or a folder of documents")]) -> None:
+def kb_ingest(
+    path: Annotated[Path, typer.Argument(help="a document file or a folder of documents")],
+    sync: Annotated[bool, typer.Option(help="also remove documents that are no longer under PATH")] = False,
+) -> None:
     """Ingest documents; unchanged chunks are not embedded again."""
     try:
-        run_ingest(get_settings(), path)
+        run_ingest(get_settings(), path, sync=sync)
     except AdvisorError as exc:
         _fail(exc)
+
+
+def _store_chunks() -> list[Chunk]:
+    from agent.runtime import open_store
+
+    return open_store(get_settings()).all_chunks()
+
+
+@kb_app.command("remove")
+def kb_remove(doc_ids: Annotated[list[str], typer.Argument(help="document ids to remove")]) -> None:
+    """Remove documents (all their chunks) from the index."""
+    from agent.runtime import open_store
+    from knowledge_base.ingest import remove_documents
+
+    removed = remove_documents(open_store(get_settings()), set(doc_ids))
+    console.print(f"删除分块 {removed}")
+    if not removed:
+        raise typer.Exit(code=1)
+
+
+@kb_app.command("list")
+def kb_list() -> None:
+    """The documents in the index."""
+    from rich.table import Table
+
+    docs: dict[str, tuple[Chunk, int]] = {}
+    for c in _store_chunks():
+        first, n = docs.get(c.meta.doc_id, (c, 0))
+        docs[c.meta.doc_id] = (first, n + 1)
+    table = Table("id", "type", "date", "audience", "chunks", "title")
+    for doc_id, (c, n) in sorted(docs.items()):
+        m = c.meta
+        current = "" if m.superseded_by is None else f"（已被{m.superseded_by}取代）"
+        table.add_row(doc_id, m.doc_type, str(m.published), m.audience, str(n), m.title + current)
+    Console().print(table)
+
+
+@kb_app.command("stats")
+def kb_stats() -> None:
+    """Counts of documents and chunks by type and audience, chunk sizes, conflicts."""
+    from collections import Counter
+
+    from retrieval.conflicts import find_conflicts
+
+    chunks = _store_chunks()
+    docs = {c.meta.doc_id: c.meta for c in chunks}
+    lengths = sorted(len(c.text) for c in chunks) or [0]
+    stats = {
+        "documents": len(docs),
+        "chunks": len(chunks),
+        "documents_by_type": dict(Counter(m.doc_type for m in docs.values())),
+        "documents_by_audience": dict(Counter(m.audience for m in docs.values())),
+        "chunk_chars": {"min": lengths[0], "median": lengths[len(lengths) // 2], "max": lengths[-1]},
+        "conflicts": dict(Counter(c.kind for c in find_conflicts(chunks))),
+    }
+    print(json.dumps(stats, ensure_ascii=False, indent=2))
+
+
+@kb_app.command("conflicts")
+def kb_conflicts() -> None:
+    """Documents that disagree on the same fact, and superseded documents."""
+    from retrieval.conflicts import find_conflicts
+
+    found = find_conflicts(_store_chunks())
+    for c in found:
+        print(f"[{c.kind}] {c.subject}: {c.doc_ids[0]} ↔ {c.doc_ids[1]} — {c.detail}")
+    console.print(f"共 {len(found)} 项")
 
 
 @app.command()

@@ -75,11 +75,23 @@ def load_all(path: Path, report: IngestReport) -> list[KbDocument]:
     return list(docs.values())
 
 
-def ingest(path: Path, embedder: Embedder, store: VectorStore, progress: ProgressFn | None = None) -> IngestReport:
+def doc_id_of(chunk_id: str) -> str:
+    return chunk_id.rsplit("#", 1)[0]
+
+
+def remove_documents(store: VectorStore, doc_ids: set[str]) -> int:
+    """Delete every chunk of these documents; returns how many went."""
+    stale = [i for i in store.ids() if doc_id_of(i) in doc_ids]
+    store.delete(stale)
+    return len(stale)
+
+
+def ingest(path: Path, embedder: Embedder, store: VectorStore, progress: ProgressFn | None = None, *, sync: bool = False) -> IngestReport:
     """Bring the store in line with the documents under ``path``.
 
     Unchanged chunks keep their ids and vectors (no embedding work); a changed document's old
-    chunks are deleted after its new ones are written.
+    chunks are deleted after its new ones are written. With ``sync`` the index afterwards holds
+    exactly the documents under ``path``: documents no longer there are removed.
     """
     started = time.perf_counter()
     report = IngestReport()
@@ -95,8 +107,11 @@ def ingest(path: Path, embedder: Embedder, store: VectorStore, progress: Progres
         if progress:
             progress(report.embedded, len(fresh))
     wanted = {c.chunk_id for c in chunks}
-    prefixes = tuple(f"{doc.id}#" for doc in docs)
-    stale = [i for i in existing if i.startswith(prefixes) and i not in wanted] if prefixes else []
+    ingested = {doc.id for doc in docs}
+    stale = [i for i in existing if i not in wanted and (doc_id_of(i) in ingested or sync)]
+    if sync and report.failures:
+        # A file that failed to parse keeps its old chunks rather than vanishing from the index.
+        stale = [i for i in stale if doc_id_of(i) in ingested]
     store.delete(stale)
     report.removed = len(stale)
     report.seconds = time.perf_counter() - started
