@@ -1,19 +1,17 @@
-"""Reading knowledge-base documents: Markdown with YAML front matter."""
+"""Reading knowledge-base documents of every supported format into one model."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
-import frontmatter
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from knowledge_base.errors import DocumentError
+from knowledge_base.parsers import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, parse_file
 from retrieval.models import Audience, ChunkMeta, DocType
-
-SUPPORTED_SUFFIXES = {".md", ".markdown"}
 
 
 class KbDocument(BaseModel):
@@ -36,6 +34,7 @@ class KbDocument(BaseModel):
     analyst: str | None = None
     test_case: str | None = None
     body: str
+    pages: list[tuple[int, str]] | None = Field(default=None, description="PDF pages: (number, text)")
     source: str = ""
 
     def chunk_meta(self) -> ChunkMeta:
@@ -64,25 +63,25 @@ def _coerce(meta: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
+def _defaults(meta: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Fill what a non-Markdown file may not declare. A date is never invented: citations show
+    it, so a document without one is refused with a hint to add a sidecar."""
+    meta.setdefault("id", re.sub(r"[^A-Za-z0-9_.\-]+", "-", path.stem).strip("-") or "document")
+    meta.setdefault("title", path.stem)
+    meta.setdefault("type", "education")
+    meta.setdefault("publisher", "未注明")
+    if not meta.get("date"):
+        raise DocumentError(f"{path}: no publish date; add it to the front matter or to {path.name}.meta.yaml")
+    return meta
+
+
 def load_document(path: Path) -> KbDocument:
-    """Parse one Markdown file; raises :class:`DocumentError` naming the file and the reason."""
+    """Parse one file of any supported format; raises :class:`DocumentError` naming the file
+    and the reason."""
+    parsed = parse_file(path)
+    meta = _defaults(_coerce(dict(parsed.meta)), path)
     try:
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-    except OSError as exc:
-        raise DocumentError(f"{path}: cannot read ({exc.strerror})") from exc
-    if not raw.strip():
-        raise DocumentError(f"{path}: empty file")
-    try:
-        post = frontmatter.loads(raw)
-    except yaml.YAMLError as exc:
-        raise DocumentError(f"{path}: bad front matter ({exc})") from exc
-    if not post.content.strip():
-        raise DocumentError(f"{path}: no body text")
-    meta = _coerce(dict(post.metadata))
-    try:
-        return KbDocument(**meta, body=post.content, source=str(path))
+        return KbDocument(**meta, body=parsed.body, pages=parsed.pages, source=str(path))
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
         raise DocumentError(f"{path}: invalid metadata ({fields})") from exc
@@ -94,4 +93,6 @@ def discover(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise DocumentError(f"{path}: no such file or folder")
-    return sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file())
+    return sorted(
+        p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file() and not p.name.endswith(SIDECAR_SUFFIX)
+    )

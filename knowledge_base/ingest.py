@@ -41,19 +41,26 @@ class IngestReport(BaseModel):
 
 
 def chunk_document(doc: KbDocument) -> list[Chunk]:
-    """The chunks of one document, with stable ids and the document's metadata."""
+    """The chunks of one document, with stable ids and the document's metadata; a PDF is
+    chunked page by page so that every chunk knows its page."""
     meta = doc.chunk_meta()
-    return [
-        Chunk(
-            chunk_id=chunk_id(doc.id, i, raw.text),
-            text=raw.text,
-            # The document's own H1 repeats its title, which every citation already shows.
-            heading_path=[h for h in raw.heading_path if h != doc.title],
-            ordinal=i,
-            meta=meta,
-        )
-        for i, raw in enumerate(chunk_markdown(doc.body))
-    ]
+    pages: list[tuple[int | None, str]] = list(doc.pages) if doc.pages else [(None, doc.body)]
+    chunks: list[Chunk] = []
+    for page, text in pages:
+        for raw in chunk_markdown(text):
+            ordinal = len(chunks)
+            chunks.append(
+                Chunk(
+                    chunk_id=chunk_id(doc.id, ordinal, raw.text),
+                    text=raw.text,
+                    # The document's own H1 repeats its title, which every citation already shows.
+                    heading_path=[h for h in raw.heading_path if h != doc.title],
+                    ordinal=ordinal,
+                    page=page,
+                    meta=meta,
+                )
+            )
+    return chunks
 
 
 def load_all(path: Path, report: IngestReport) -> list[KbDocument]:

@@ -30,7 +30,7 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """multilingual-e5-small through sentence-transformers, loaded from a local folder only."""
 
-    def __init__(self, folder: Path, *, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(self, folder: Path, *, device: str = "cpu", batch_size: int = 16) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a missing file fails fast, never fetches
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer

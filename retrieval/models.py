@@ -36,6 +36,7 @@ class Chunk(BaseModel):
     text: str
     heading_path: list[str] = Field(default_factory=list)
     ordinal: int
+    page: int | None = Field(default=None, description="1-based page of a PDF")
     meta: ChunkMeta
 
     @property
@@ -67,6 +68,7 @@ class Citation(BaseModel):
     publisher: str
     date: date
     section: str
+    page: int | None = None
     doc_type: DocType
     quote: str = Field(description="the exact text of the cited chunk, trimmed for display")
 
@@ -80,6 +82,7 @@ class Citation(BaseModel):
             publisher=chunk.meta.publisher,
             date=chunk.meta.published,
             section=chunk.section,
+            page=chunk.page,
             doc_type=chunk.meta.doc_type,
             quote=quote,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ TITLE_MAX_CHARS = 100
 _PLACEHOLDER_AUTHORS = frozenset(
     {"admin", "administrator", "user", "unknown", "microsoft office user", "python-docx", "openpyxl", "微软用户", "作者", "用户"}
 )
+# "2026-06-30", "2026/6/30", "2026.06.30", "2026年6月30日", optionally followed by a time.
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*$")
 _LIST_MARKER = re.compile(r"^([-*+]|\d+[.)、])\s+")
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
@@ -108,6 +111,18 @@ def declared_meta(*, title: str | None = None, author: str | None = None, date: 
         meta["title"] = clean_inline(title)
     if author and author.strip().lower() not in _PLACEHOLDER_AUTHORS:
         meta["publisher"] = clean_inline(author)
-    if date and date.strip():
-        meta["date"] = date.strip()
+    published = _parse_date(date) if date else None
+    if published is not None:
+        meta["date"] = published
     return meta
+
+
+def _parse_date(text: str) -> dt.date | None:
+    # A date the file states in a form we cannot read is left out rather than guessed at.
+    found = _DATE.match(text.strip())
+    if found is None:
+        return None
+    try:
+        return dt.date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from pypdf import PasswordType, PdfReader
@@ -12,9 +13,12 @@ from knowledge_base.errors import DocumentError
 from knowledge_base.parsers.base import ParsedDocument, declared_meta, title_from_body
 from knowledge_base.parsers.plain_text import heading_levels, text_to_markdown
 
-# What pypdf raises on a damaged file: its own errors, and KeyError/ValueError from objects
-# that lack a required entry or hold a malformed number.
-_PDF_ERRORS = (PyPdfError, KeyError, ValueError)
+# What pypdf raises on a damaged file: its own errors; KeyError/ValueError from objects that lack
+# a required entry or hold a malformed number; NotImplementedError for a stream filter it does not
+# know; AttributeError/TypeError when an object has the wrong type (fuzzing found a trailer that
+# is a number). Each try block holds only pypdf calls, so none of these hides a bug of ours.
+_PDF_ERRORS = (PyPdfError, KeyError, ValueError, NotImplementedError, AttributeError, TypeError)
+_WORD_EXPORT_TITLE = re.compile(r"^Microsoft (Word|PowerPoint) - |\.(docx?|pptx?)$", re.IGNORECASE)
 
 
 def _open(path: Path, data: bytes) -> PdfReader:
@@ -47,10 +51,14 @@ def _page_texts(path: Path, reader: PdfReader) -> list[str]:
 def _info(reader: PdfReader) -> tuple[str | None, str | None]:
     try:
         info = reader.metadata
-        return (info.title, info.author) if info is not None else (None, None)
+        title, author = (info.title, info.author) if info is not None else (None, None)
     except _PDF_ERRORS:
         # The document information is optional; a damaged one costs a title, not the document.
         return None, None
+    # Word's "Save as PDF" titles the PDF after the source file, which names nothing.
+    if title and _WORD_EXPORT_TITLE.match(title):
+        title = None
+    return title, author
 
 
 def parse_pdf(path: Path, data: bytes) -> ParsedDocument:

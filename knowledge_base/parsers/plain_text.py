@@ -60,6 +60,12 @@ def _glue(before: str, after: str) -> str:
     return " "
 
 
+def _ends_paragraph(line: str, widest: int) -> bool:
+    # "0." at the end of a line is a number the layout cut, not the end of a sentence.
+    closed = line.endswith(_PARAGRAPH_END) and not re.search(r"\d[.,]$", line)
+    return closed or _display_width(line) < widest * _SHORT_LINE_RATIO
+
+
 def _display_width(line: str) -> int:
     return sum(2 if is_cjk(char) else 1 for char in line)
 
@@ -89,7 +95,7 @@ def text_to_markdown(text: str, levels: dict[int, int], *, rejoin: bool) -> str:
             continue
         if line:
             paragraph.append(line)
-        if not line or (rejoin and (line.endswith(_PARAGRAPH_END) or _display_width(line) < widest * _SHORT_LINE_RATIO)):
+        if not line or (rejoin and _ends_paragraph(line, widest)):
             flush()
     flush()
     return "\n\n".join(blocks)

@@ -20,9 +20,10 @@ from knowledge_base.parsers.base import ParsedDocument, clean_inline, declared_m
 
 # Word names the built-in styles "Heading 1"...; WPS and Chinese templates often say "标题 1".
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
-# A damaged .docx fails as a bad zip archive, a missing part (KeyError), a part of the wrong
-# type (ValueError), bad compressed data (zlib.error, EOFError) or bad XML.
-_DOCX_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, XMLSyntaxError, zlib.error, EOFError)
+# A damaged .docx fails as a bad zip archive, a zip compression method zipfile lacks
+# (NotImplementedError), a missing part (KeyError), a part of the wrong type (ValueError), bad
+# compressed data (zlib.error, EOFError) or bad XML.
+_DOCX_ERRORS = (zipfile.BadZipFile, NotImplementedError, KeyError, ValueError, PackageNotFoundError, XMLSyntaxError, zlib.error, EOFError)
 
 
 def _paragraph(paragraph: Paragraph) -> str | None:
@@ -33,7 +34,7 @@ def _paragraph(paragraph: Paragraph) -> str | None:
     heading = _HEADING_STYLE.match(style.strip())
     if heading:
         return "#" * min(int(heading.group(1)), 6) + " " + clean_inline(text)
-    if style == "Title":
+    if style in ("Title", "标题"):
         return "# " + clean_inline(text)
     if style.startswith("List"):
         return "- " + clean_inline(text)
@@ -50,6 +51,13 @@ def _blocks(document: Document) -> list[str]:
     return [block for block in blocks if block]
 
 
+def _reason(exc: Exception) -> str:
+    # python-docx names the stream object in this message, which says nothing to a reader.
+    if isinstance(exc, ValueError) and "is not a Word file" in str(exc):
+        return "the package holds no Word document"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def parse_docx(path: Path, data: bytes) -> ParsedDocument:
     """A Word document; headings keep their level and tables become pipe tables."""
     try:
@@ -58,5 +66,5 @@ def parse_docx(path: Path, data: bytes) -> ParsedDocument:
         properties = document.core_properties
         title, author = properties.title, properties.author
     except _DOCX_ERRORS as exc:
-        raise DocumentError(f"{path}: not a readable DOCX file ({type(exc).__name__}: {exc})") from exc
+        raise DocumentError(f"{path}: not a readable DOCX file ({_reason(exc)})") from exc
     return ParsedDocument(meta=declared_meta(title=title or title_from_body(body), author=author), body=body)

@@ -38,7 +38,8 @@ def test_front_matter_becomes_metadata(tmp_path: Path) -> None:
     [
         (b"", "empty file"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
-        ("---\nid: x\n---\n正文".encode(), "invalid metadata"),
+        ("---\nid: x\n---\n正文".encode(), "no publish date"),
+        ("---\nid: x\ndate: 2026-01-01\ntype: novel\n---\n正文".encode(), "invalid metadata"),
         ("---\nid: [unclosed\n---\n正文".encode(), "bad front matter"),
     ],
 )
