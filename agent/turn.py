@@ -28,6 +28,7 @@ from guardrails.policy import Policy
 from guardrails.suitability import check_suitability, risk_rank
 from records import repository as repo
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
+from retrieval.citations import check_citations
 from retrieval.conflicts import Conflict, conflict_notes
 from retrieval.embeddings import Embedder
 from retrieval.models import Citation, Hit
@@ -203,11 +204,16 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
     draft, used, failure = _draft(deps, g, masked_question, suitability, hits, timer.marks)
     timer.mark("generation")
     answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps)
+    cited, dropped, _ = check_citations(answer, used or hits)
+    if dropped:
+        spec = deps.policy.rules["citation.dropped"]
+        detail = "、".join(h.chunk.chunk_id for h in dropped)
+        verdict.rules.append(RuleHit(rule_id="citation.dropped", severity=spec.severity, version=spec.version, detail=detail))
     reply = with_disclosures(answer, deps.policy)
     timer.mark("guardrail")
     turn_id = str(uuid.uuid4())
     content_id = hashlib.sha256(f"{turn_id}:{reply}".encode()).hexdigest()[:32]
-    sources = [Citation.from_chunk(h.chunk) for h in (used or hits)]
+    sources = [Citation.from_chunk(h.chunk) for h in cited]
     record = TurnRecord(
         id=turn_id,
         conversation_id=request.conversation_id or "",

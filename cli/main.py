@@ -277,6 +277,24 @@ def bench_turn(
     _write_json(results, json_out)
 
 
+@bench_app.command("retrieval")
+def bench_retrieval(
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the figures here too")] = None,
+    corpus: Annotated[Path, typer.Option(help="a folder of documents or a JSONL corpus")] = SAMPLE_KB,
+    queries: Annotated[Path, typer.Option(help="JSONL queries with gold ids")] = SAMPLE_QUERIES,
+    scales: Annotated[str, typer.Option(help="comma-separated synthetic index sizes for latency; empty for none")] = "10000,100000",
+) -> None:
+    """Ours beside a naive LangChain RAG and BM25 alone: recall@5, MRR@10, nDCG@10, no-answer
+    precision, p50/p95 latency, ingestion rate; and our latency at larger (synthetic) scales."""
+    from evals.bench_retrieval import bench
+    from retrieval.embeddings import build_embedder
+
+    settings = get_settings()
+    sizes = tuple(int(s) for s in scales.split(",") if s.strip())
+    report = bench(corpus, queries, build_embedder(settings.models_dir, settings.embedder_device), settings.min_relevance, sizes)
+    _write_json(report, json_out)
+
+
 @app.command("eval")
 def eval_(
     suite: Annotated[str, typer.Option(help="retrieval")] = "retrieval",

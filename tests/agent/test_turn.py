@@ -64,7 +64,7 @@ def test_silence_about_the_mismatch_is_rewritten_with_the_verdict(make_deps) -> 
 def test_a_model_timeout_still_answers_from_facts_and_logs(make_deps) -> None:  # type: ignore[no-untyped-def]
     deps = make_deps(FakeChatModel(timeout=True))
     result = ask(deps)
-    assert result.verdict.action == "block" and result.verdict.rule_ids == ["model.unavailable"]
+    assert result.verdict.action == "block" and result.verdict.rule_ids[0] == "model.unavailable"
     assert "不适合您" in result.answer
     assert logged(deps, result) is not None
 

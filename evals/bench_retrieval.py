@@ -1,0 +1,111 @@
+"""``advisor bench retrieval``: this project's retrieval beside a naive LangChain RAG and BM25
+alone, on the same machine, data and embedder, plus query latency at 10k and 100k chunks.
+
+The naive baseline is what a LangChain tutorial builds: RecursiveCharacterTextSplitter(500, 50)
+over each document's text, Chroma similarity search, the same embedder (with e5's prefixes).
+It returns 10 results so that MRR@10 and nDCG@10 are defined; recall@5 uses its top 5.
+
+The scale runs use synthetic chunks (said so in the output): texts recombined from sentences of
+the real corpus, and vectors that are the real chunk vectors plus noise, renormalised. Queries are
+the evaluation questions, embedded for real on every call.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals import metrics
+from evals.retrieval import EvalQuery, Ranking, SystemRun, load_corpus, load_queries, run_ours, score
+from knowledge_base.chunking import split_sentences
+from knowledge_base.documents import KbDocument
+from knowledge_base.ingest import chunk_document
+from retrieval.embeddings import Embedder
+from retrieval.langchain_retriever import EmbedderAsLangChain
+from retrieval.models import Chunk
+from retrieval.search import Retriever, SearchFilter
+from retrieval.store import ChromaStore
+
+SCALES = (10_000, 100_000)
+SCALE_QUERIES = 60
+
+
+def run_langchain_naive(docs: list[KbDocument], queries: list[EvalQuery], embedder: Embedder, folder: Path) -> SystemRun:
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
+    texts: list[str] = []
+    metadatas: list[dict[str, Any]] = []
+    for doc in docs:
+        for piece in splitter.split_text(doc.body):
+            texts.append(piece)
+            metadatas.append({"doc_id": doc.id})
+    store = Chroma(collection_name="naive", embedding_function=EmbedderAsLangChain(embedder), persist_directory=str(folder))
+    started = time.perf_counter()
+    store.add_texts(texts, metadatas=metadatas)
+    rate = len(texts) / (time.perf_counter() - started)
+
+    def ranking(q: EvalQuery) -> Ranking:
+        t0 = time.perf_counter()
+        found = store.similarity_search(q.question, k=10)
+        return Ranking(doc_ids=[d.metadata["doc_id"] for d in found], latency_ms=(time.perf_counter() - t0) * 1000)
+
+    return SystemRun(rankings=[ranking(q) for q in queries], chunks=len(texts), chunks_per_s=rate)
+
+
+def _synthetic(chunks: list[Chunk], vectors: np.ndarray, n: int, rng: random.Random) -> tuple[list[Chunk], np.ndarray]:
+    sentences = [s for c in chunks for s in split_sentences(c.text) if len(s) > 8]
+    np_rng = np.random.default_rng(rng.randrange(1 << 30))
+    made: list[Chunk] = []
+    picks = [rng.randrange(len(chunks)) for _ in range(n)]
+    for i, base in enumerate(picks):
+        text = "".join(rng.sample(sentences, k=min(3, len(sentences))))
+        meta = chunks[base].meta.model_copy(update={"doc_id": f"synthetic-{i // 8}"})
+        made.append(Chunk(chunk_id=f"synthetic-{i // 8}#{i % 8:03d}-{i:08d}", text=text, ordinal=i % 8, meta=meta))
+    noisy = vectors[picks] + np_rng.normal(0, 0.04, size=(n, vectors.shape[1])).astype(np.float32)
+    noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+    return made, noisy
+
+
+def scale_latency(
+    chunks: list[Chunk], vectors: np.ndarray, queries: list[EvalQuery], embedder: Embedder, folder: Path, n: int
+) -> dict[str, float]:
+    """p50/p95 of our hybrid query (embedding included) over ``n`` synthetic chunks."""
+    made, made_vectors = _synthetic(chunks, vectors, n, random.Random(n))
+    store = ChromaStore.persistent(folder, f"scale{n}")
+    started = time.perf_counter()
+    store.upsert(made, made_vectors)
+    load_s = time.perf_counter() - started
+    retriever = Retriever(embedder, store)
+    retriever.refresh()
+    retriever.search("预热", 5)
+    latencies = []
+    for q in queries[:SCALE_QUERIES]:
+        t0 = time.perf_counter()
+        retriever.search(q.question, 5, SearchFilter(audiences=["public"]))
+        latencies.append((time.perf_counter() - t0) * 1000)
+    return {"p50_ms": metrics.percentile(latencies, 50), "p95_ms": metrics.percentile(latencies, 95), "chunks": n, "load_s": load_s}
+
+
+def bench(corpus: Path, queries_path: Path, embedder: Embedder, min_similarity: float, scales: tuple[int, ...] = SCALES) -> dict[str, Any]:
+    docs = load_corpus(corpus)
+    queries = load_queries(queries_path)
+    with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
+        ours = run_ours(docs, queries, embedder, Path(tmp) / "ours")
+        naive = run_langchain_naive(docs, queries, embedder, Path(tmp) / "naive")
+        systems = {
+            "ours": score(ours["ours"], queries, min_similarity),
+            "langchain_naive": score(naive, queries, None),
+            "bm25": score(ours["bm25"], queries, None),
+            "dense_only": score(ours["dense"], queries, min_similarity),
+        }
+        chunks = [c for d in docs for c in chunk_document(d)]
+        vectors = embedder.embed_passages([c.embedding_text() for c in chunks]) if scales else np.zeros((0, 0))
+        scale = {str(n): scale_latency(chunks, vectors, queries, embedder, Path(tmp) / f"scale{n}", n) for n in scales}
+    return {"systems": systems, "scale": scale, "notes": {"scale": "synthetic chunks: recombined corpus sentences, noisy real vectors"}}
