@@ -64,7 +64,7 @@ def check_citations(
     kept: dict[str, Hit] = {}
     report: list[SentenceSupport] = []
     for sentence in sentences(answer):
-        scored = [(support(sentence, h.chunk.text), h) for h in hits]
+        scored = [(support(sentence, h.chunk.embedding_text()), h) for h in hits]
         best_score, best = max(scored, key=lambda item: item[0], default=(0.0, None))
         report.append(SentenceSupport(sentence=sentence, chunk_id=best.chunk.chunk_id if best else None, score=round(best_score, 3)))
         for score, hit in scored:
