@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from agent.llm.factory import build_chat_model
+from agent.llm.local import LocalChatModel
 from agent.tokens import seed_tiktoken_cache
 from agent.turn import AgentDeps
 from core.settings import Settings
 from guardrails.policy import load_policy
+from prompts import load_prompt
 from records.db import make_engine, migrate, session_factory
 from retrieval.embeddings import build_embedder
 from retrieval.search import Retriever
@@ -26,8 +28,11 @@ def build_deps(settings: Settings) -> AgentDeps:
     migrate(engine)
     retriever = Retriever(build_embedder(settings.models_dir, settings.embedder_device), open_store(settings))
     retriever.refresh()  # build the keyword index (and load jieba) now, not on the first question
+    model = build_chat_model(settings)
+    if isinstance(model, LocalChatModel):
+        model.warm_up(load_prompt("system").render(canary=settings.prompt_canary))
     return AgentDeps(
-        model=build_chat_model(settings),
+        model=model,
         retriever=retriever,
         sessions=session_factory(engine),
         policy=load_policy(),

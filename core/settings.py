@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     """Hard cap on a message before it is even tokenised."""
     max_input_tokens: int = 512
     """Token budget of one client message (tiktoken cl100k_base)."""
-    context_token_budget: int = 1000
+    context_token_budget: int = 700
     """Tokens of retrieved passages placed in the prompt."""
     retrieval_top_k: int = 3
     min_relevance: float = 0.80

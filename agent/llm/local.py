@@ -46,6 +46,13 @@ class LocalChatModel:
     def name(self) -> str:
         return self._name
 
+    def warm_up(self, system_prefix: str) -> None:
+        """Evaluate the prompt's fixed opening once, so the first client's request finds it in
+        llama.cpp's prefix cache instead of paying for it."""
+        params = GenerationParams(max_tokens=1, timeout_s=600)
+        for _ in self.stream([ChatMessage(role="system", content=system_prefix)], params):
+            pass
+
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         deadline = time.monotonic() + params.timeout_s
         payload: list[Any] = [m.model_dump() for m in messages]
