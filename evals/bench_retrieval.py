@@ -97,13 +97,13 @@ def bench(corpus: Path, queries_path: Path, embedder: Embedder, min_similarity: 
     docs = load_corpus(corpus)
     queries = load_queries(queries_path)
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
-        ours = run_ours(docs, queries, embedder, Path(tmp) / "ours")
+        ours = run_ours(docs, queries, embedder, Path(tmp) / "ours", min_similarity)
         naive = run_langchain_naive(docs, queries, embedder, Path(tmp) / "naive")
         systems = {
-            "ours": score(ours["ours"], queries, min_similarity),
-            "langchain_naive": score(naive, queries, None),
-            "bm25": score(ours["bm25"], queries, None),
-            "dense_only": score(ours["dense"], queries, min_similarity),
+            "ours": score(ours["ours"], queries),
+            "langchain_naive": score(naive, queries),
+            "bm25": score(ours["bm25"], queries),
+            "dense_only": score(ours["dense"], queries),
         }
         chunks = [c for d in docs for c in chunk_document(d)]
         vectors = embedder.embed_passages([c.embedding_text() for c in chunks]) if scales else np.zeros((0, 0))

@@ -43,7 +43,7 @@ class Ranking(BaseModel):
     """What one system returned for one query."""
 
     doc_ids: list[str]
-    top_similarity: float | None = None
+    declined: bool | None = Field(default=None, description="the system said the corpus has no answer; None: it cannot say")
     latency_ms: float
 
 
@@ -87,10 +87,10 @@ def load_corpus(path: Path) -> list[KbDocument]:
     return docs
 
 
-def _timed(fn: Callable[[], tuple[list[str], float | None]]) -> Ranking:
+def _timed(fn: Callable[[], tuple[list[str], bool | None]]) -> Ranking:
     started = time.perf_counter()
-    doc_ids, top = fn()
-    return Ranking(doc_ids=doc_ids, top_similarity=top, latency_ms=(time.perf_counter() - started) * 1000)
+    doc_ids, declined = fn()
+    return Ranking(doc_ids=doc_ids, declined=declined, latency_ms=(time.perf_counter() - started) * 1000)
 
 
 def _audiences(query: EvalQuery) -> list[Audience]:
@@ -109,22 +109,24 @@ def build_index(docs: list[KbDocument], embedder: Embedder, folder: Path) -> tup
     return store, rate, len(chunks)
 
 
-def run_ours(docs: list[KbDocument], queries: list[EvalQuery], embedder: Embedder, folder: Path) -> dict[str, SystemRun]:
+def run_ours(
+    docs: list[KbDocument], queries: list[EvalQuery], embedder: Embedder, folder: Path, min_similarity: float
+) -> dict[str, SystemRun]:
     """Hybrid (ours), and its two halves alone on the same index: dense and BM25."""
     store, rate, n = build_index(docs, embedder, folder)
     retriever = Retriever(embedder, store)
     keyword = KeywordIndex(store.all_chunks())
 
-    def hybrid(q: EvalQuery) -> tuple[list[str], float | None]:
+    def hybrid(q: EvalQuery) -> tuple[list[str], bool | None]:
         hits = retriever.search(q.question, K, SearchFilter(audiences=_audiences(q)))
-        sims = [h.similarity for h in hits if h.similarity is not None]
-        return [h.chunk.meta.doc_id for h in hits], max(sims) if sims else None
+        answerable, _ = retriever.answerable(q.question, hits, min_similarity)
+        return [h.chunk.meta.doc_id for h in hits], not answerable
 
-    def dense(q: EvalQuery) -> tuple[list[str], float | None]:
+    def dense(q: EvalQuery) -> tuple[list[str], bool | None]:
         found = store.query(embedder.embed_query(q.question), K, where=SearchFilter(audiences=_audiences(q)).where())
-        return [c.meta.doc_id for c, _ in found], (1.0 - found[0][1]) if found else None
+        return [c.meta.doc_id for c, _ in found], bool(found) and (1.0 - found[0][1]) < min_similarity
 
-    def bm25(q: EvalQuery) -> tuple[list[str], float | None]:
+    def bm25(q: EvalQuery) -> tuple[list[str], bool | None]:
         filt = SearchFilter(audiences=_audiences(q))
         found = [
             c for c, _ in keyword.search(q.question, K * 3) if filt.admits(c.meta.audience, c.meta.doc_id, c.meta.superseded_by is None)
@@ -138,18 +140,20 @@ def run_ours(docs: list[KbDocument], queries: list[EvalQuery], embedder: Embedde
     return runs
 
 
-def score(run: SystemRun, queries: list[EvalQuery], min_similarity: float | None) -> dict[str, float | int | None]:
-    """The metrics of one system; ``min_similarity`` is its no-answer gate (None: it has none)."""
+def score(run: SystemRun, queries: list[EvalQuery]) -> dict[str, float | int | None]:
+    """The metrics of one system; no-answer figures only for a system that can decline."""
     answerable = [(q, r) for q, r in zip(queries, run.rankings, strict=True) if not q.no_answer]
-    flags = [r.top_similarity is None or r.top_similarity < min_similarity if min_similarity is not None else False for r in run.rankings]
+    gated = all(r.declined is not None for r in run.rankings)
+    flags = [bool(r.declined) for r in run.rankings]
     n = max(len(answerable), 1)
     return {
         "recall@5": sum(metrics.hit_at(r.doc_ids, set(q.gold_ids), 5) for q, r in answerable) / n,
         "gold_recall@5": sum(metrics.recall_at(r.doc_ids, set(q.gold_ids), 5) for q, r in answerable) / n,
         "mrr@10": sum(metrics.reciprocal_rank(r.doc_ids, set(q.gold_ids), 10) for q, r in answerable) / n,
         "ndcg@10": sum(metrics.ndcg_at(r.doc_ids, set(q.gold_ids), 10) for q, r in answerable) / n,
-        "no_answer_precision": metrics.no_answer_precision(flags, [q.no_answer for q in queries]) if min_similarity is not None else None,
-        "no_answer_recall": metrics.no_answer_recall(flags, [q.no_answer for q in queries]) if min_similarity is not None else None,
+        "no_answer_precision": metrics.no_answer_precision(flags, [q.no_answer for q in queries]) if gated else None,
+        "no_answer_recall": metrics.no_answer_recall(flags, [q.no_answer for q in queries]) if gated else None,
+        "false_decline_rate": sum(f for q, f in zip(queries, flags, strict=True) if not q.no_answer) / n if gated else None,
         "p50_ms": metrics.percentile([r.latency_ms for r in run.rankings], 50),
         "p95_ms": metrics.percentile([r.latency_ms for r in run.rankings], 95),
         "chunks_per_s": run.chunks_per_s,
@@ -162,6 +166,5 @@ def evaluate(corpus: Path, queries_path: Path, embedder: Embedder, min_similarit
     docs = load_corpus(corpus)
     queries = load_queries(queries_path)
     with tempfile.TemporaryDirectory(prefix="advisor-eval-") as tmp:
-        runs = run_ours(docs, queries, embedder, Path(tmp) / "chroma")
-    gates = {"ours": min_similarity, "dense": min_similarity, "bm25": None}
-    return {name: score(run, queries, gates[name]) for name, run in runs.items()}
+        runs = run_ours(docs, queries, embedder, Path(tmp) / "chroma", min_similarity)
+    return {name: score(run, queries) for name, run in runs.items()}

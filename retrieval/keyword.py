@@ -76,6 +76,7 @@ class KeywordIndex:
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self._chunks = list(chunks)
         self._matrix, self._vocab = bm25_weights([tokenize(c.embedding_text()) for c in self._chunks])
+        self._text = "\n".join(c.embedding_text().lower() for c in self._chunks)
 
     def __len__(self) -> int:
         return len(self._chunks)
@@ -83,6 +84,11 @@ class KeywordIndex:
     @property
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self._vocab)
+
+    @property
+    def text(self) -> str:
+        """Every chunk's text (with title and section), lower-cased: for "is this term known"."""
+        return self._text
 
     def scores(self, query: str) -> np.ndarray:
         """The BM25 score of every chunk for ``query`` (repeated query terms count again)."""

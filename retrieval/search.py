@@ -6,6 +6,7 @@ import threading
 
 from pydantic import BaseModel, Field
 
+from retrieval.answerability import is_answerable
 from retrieval.conflicts import Conflict, find_conflicts
 from retrieval.embeddings import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
@@ -66,6 +67,11 @@ class Retriever:
             if self._keyword is None:
                 self._keyword = KeywordIndex(self._store.all_chunks())
             return self._keyword
+
+    def answerable(self, query: str, hits: list[Hit], min_similarity: float) -> tuple[bool, list[str]]:
+        """Whether the index answers ``query`` at all, and the unknown terms when it does not."""
+        sims = [h.similarity for h in hits if h.similarity is not None]
+        return is_answerable(query, max(sims) if sims else None, self._keyword_index().text, min_similarity)
 
     def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]:
         """The top ``k`` chunks for ``query`` that the filter admits, best first."""
