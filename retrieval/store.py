@@ -6,7 +6,7 @@ model at run time, which fails offline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,6 +17,7 @@ from retrieval.models import Chunk
 
 Where = dict[str, Any]
 UPSERT_BATCH = 256
+GET_PAGE = 5000
 
 
 class VectorStore(Protocol):
@@ -94,12 +95,21 @@ class ChromaStore:
         if ids:
             self._collection.delete(ids=list(ids))
 
+    def _pages(self, include: list[str]) -> Iterator[Any]:
+        # One unbounded get() fails past ~32k records ("too many SQL variables"): page it.
+        offset = 0
+        while True:
+            got = self._collection.get(include=include, limit=GET_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield got
+            offset += len(got["ids"])
+
     def ids(self) -> set[str]:
-        return set(self._collection.get(include=[])["ids"])
+        return {i for page in self._pages([]) for i in page["ids"]}
 
     def all_chunks(self) -> list[Chunk]:
-        got = self._collection.get(include=["metadatas"])
-        return [record_to_chunk(dict(m)) for m in got["metadatas"] or []]
+        return [record_to_chunk(dict(m)) for page in self._pages(["metadatas"]) for m in page["metadatas"] or []]
 
     def count(self) -> int:
         return int(self._collection.count())

@@ -64,3 +64,19 @@ def test_superseded_documents_are_left_out_unless_asked_for(retriever: Retriever
 
 def test_doc_id_filter_limits_the_search(retriever: Retriever) -> None:
     assert doc_ids(retriever.search("目标价", 10, SearchFilter(doc_ids=["bank"]))) == {"bank"}
+
+
+def test_chroma_returns_every_chunk_past_one_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    import numpy as np
+
+    from retrieval import store as store_module
+    from retrieval.models import Chunk, ChunkMeta
+
+    store = ChromaStore.persistent(tmp_path / "paged", "paged")
+    meta = ChunkMeta(doc_id="d", title="t", doc_type="faq", publisher="p", published=date(2026, 1, 1))
+    chunks = [Chunk(chunk_id=f"d#{i:05d}", text=f"文本{i}", ordinal=i, meta=meta) for i in range(23)]
+    store.upsert(chunks, np.eye(23, 8, dtype=np.float32) + 0.01)
+    monkeypatch.setattr(store_module, "GET_PAGE", 5)  # five pages, the last one short
+    assert len(store.ids()) == 23 and len(store.all_chunks()) == 23
