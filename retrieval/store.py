@@ -18,6 +18,7 @@ from retrieval.models import Chunk
 Where = dict[str, Any]
 UPSERT_BATCH = 256
 GET_PAGE = 5000
+OVERFETCH = 4
 
 
 class VectorStore(Protocol):
@@ -95,11 +96,11 @@ class ChromaStore:
         if ids:
             self._collection.delete(ids=list(ids))
 
-    def _pages(self, include: list[str]) -> Iterator[Any]:
+    def _pages(self, include: list[str], where: Where | None = None) -> Iterator[Any]:
         # One unbounded get() fails past ~32k records ("too many SQL variables"): page it.
         offset = 0
         while True:
-            got = self._collection.get(include=include, limit=GET_PAGE, offset=offset)
+            got = self._collection.get(include=include, where=where or None, limit=GET_PAGE, offset=offset)
             if not got["ids"]:
                 return
             yield got
@@ -114,18 +115,44 @@ class ChromaStore:
     def count(self) -> int:
         return int(self._collection.count())
 
-    def query(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[tuple[Chunk, float]]:
-        if self.count() == 0:
-            return []
+    def _nearest(self, vector: np.ndarray, n: int, where: Where | None) -> list[tuple[dict[str, Any], float]]:
         result = self._collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=k,
-            where=where or None,
-            include=["metadatas", "distances"],
+            query_embeddings=[vector.tolist()], n_results=n, where=where or None, include=["metadatas", "distances"]
         )
         metas = (result["metadatas"] or [[]])[0]
         dists = (result["distances"] or [[]])[0]
-        return [(record_to_chunk(dict(m)), float(d)) for m, d in zip(metas, dists, strict=True)]
+        return [(dict(m), float(d)) for m, d in zip(metas, dists, strict=True)]
+
+    def query(self, vector: np.ndarray, k: int, where: Where | None = None) -> list[tuple[Chunk, float]]:
+        """The ``k`` nearest chunks that ``where`` admits.
+
+        Chroma's filtered search costs about 6 ms per 1,000 records here (124 ms at 20k, measured),
+        its plain HNSW search about 10-20 ms at any size; so a broad filter (entitlement,
+        freshness) is applied to an over-fetched plain result, and Chroma filters only when that
+        leaves too few, as a narrow filter (one document) will."""
+        total = self.count()
+        if total == 0:
+            return []
+        if where:
+            fetched = self._nearest(vector, min(total, k * OVERFETCH), None)
+            admitted = [(m, d) for m, d in fetched if _matches(m, where)]
+            if len(admitted) >= k or len(fetched) == total:
+                return [(record_to_chunk(m), d) for m, d in admitted[:k]]
+            return self._exact(vector, k, where)
+        return [(record_to_chunk(m), d) for m, d in self._nearest(vector, k, None)]
+
+    def _exact(self, vector: np.ndarray, k: int, where: Where) -> list[tuple[Chunk, float]]:
+        """Brute-force cosine over the records a narrow filter selects (one document's chunks)."""
+        metas: list[dict[str, Any]] = []
+        rows: list[Any] = []
+        for page in self._pages(["metadatas", "embeddings"], where):
+            metas += [dict(m) for m in page["metadatas"] or []]
+            rows += list(page["embeddings"] if page["embeddings"] is not None else [])
+        if not metas:
+            return []
+        distances = 1.0 - np.asarray(rows, dtype=np.float32) @ vector
+        order = sorted(range(len(metas)), key=lambda i: (float(distances[i]), str(metas[i]["doc_id"])))[:k]
+        return [(record_to_chunk(metas[i]), float(distances[i])) for i in order]
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {

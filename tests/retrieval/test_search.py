@@ -80,3 +80,24 @@ def test_chroma_returns_every_chunk_past_one_page(tmp_path: Path, monkeypatch: p
     store.upsert(chunks, np.eye(23, 8, dtype=np.float32) + 0.01)
     monkeypatch.setattr(store_module, "GET_PAGE", 5)  # five pages, the last one short
     assert len(store.ids()) == 23 and len(store.all_chunks()) == 23
+
+
+def test_a_narrow_filter_falls_back_to_an_exact_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    import numpy as np
+
+    from retrieval import store as store_module
+    from retrieval.models import Chunk, ChunkMeta
+
+    store = ChromaStore.persistent(tmp_path / "exact", "exact")
+    chunks, vectors = [], []
+    for i in range(30):
+        meta = ChunkMeta(doc_id=f"d{i}", title="t", doc_type="faq", publisher="p", published=date(2026, 1, 1))
+        chunks.append(Chunk(chunk_id=f"d{i}#000", text=f"文本{i}", ordinal=0, meta=meta))
+        vectors.append(np.array([1.0, i / 30], dtype=np.float32) / np.linalg.norm([1.0, i / 30]))
+    store.upsert(chunks, np.stack(vectors))
+    monkeypatch.setattr(store_module, "OVERFETCH", 1)  # the over-fetched top 1 is never d29
+    found = store.query(np.array([1.0, 0.0], dtype=np.float32), 1, where={"doc_id": {"$in": ["d29"]}})
+    assert [c.meta.doc_id for c, _ in found] == ["d29"]
+    assert [c.meta.doc_id for c, _ in store.query(np.array([1.0, 0.0], dtype=np.float32), 2)] == ["d0", "d1"]
