@@ -9,8 +9,16 @@ from retrieval.models import Chunk, Hit
 RRF_K = 60
 
 
-def reciprocal_rank_fusion(dense: Sequence[Chunk], keyword: Sequence[Chunk], *, k: int = RRF_K, dense_weight: float = 1.0) -> list[Hit]:
-    """Fuse two rankings: each chunk scores ``w / (k + rank)`` per list it appears in."""
+def reciprocal_rank_fusion(
+    dense: Sequence[Chunk],
+    keyword: Sequence[Chunk],
+    *,
+    k: int = RRF_K,
+    dense_weight: float = 1.0,
+    extra: Sequence[tuple[Sequence[Chunk], float]] = (),
+) -> list[Hit]:
+    """Fuse rankings: each chunk scores ``w / (k + rank)`` per list it appears in. ``extra``
+    lanes (ranking, weight) add to the score without setting the dense or keyword rank."""
     hits: dict[str, Hit] = {}
     for rank, chunk in enumerate(dense, start=1):
         hit = hits.setdefault(chunk.chunk_id, Hit(chunk=chunk, score=0.0))
@@ -20,4 +28,8 @@ def reciprocal_rank_fusion(dense: Sequence[Chunk], keyword: Sequence[Chunk], *, 
         hit = hits.setdefault(chunk.chunk_id, Hit(chunk=chunk, score=0.0))
         hit.score += 1.0 / (k + rank)
         hit.keyword_rank = rank
+    for ranking, weight in extra:
+        for rank, chunk in enumerate(ranking, start=1):
+            hit = hits.setdefault(chunk.chunk_id, Hit(chunk=chunk, score=0.0))
+            hit.score += weight / (k + rank)
     return sorted(hits.values(), key=lambda h: (-h.score, h.chunk.chunk_id))

@@ -35,9 +35,13 @@ _STOP = frozenset(
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter goes to stderr otherwise
 
 
+CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+
+
 def tokenize(text: str) -> list[str]:
-    """jieba search-mode tokens, lower-cased, without punctuation and stop words."""
-    tokens = []
+    """jieba search-mode tokens, lower-cased, without punctuation and stop words; six-digit
+    security and fund codes are always whole tokens (jieba splits "006282申购" unpredictably)."""
+    tokens = CODE.findall(text)
     for token in jieba.cut_for_search(text.lower()):
         token = token.strip()
         if token and not _PUNCT.match(token) and token not in _STOP:
@@ -75,7 +79,9 @@ class KeywordIndex:
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self._chunks = list(chunks)
-        self._matrix, self._vocab = bm25_weights([tokenize(c.embedding_text()) for c in self._chunks])
+        # A chunk also answers to the codes of the products and securities its document covers.
+        corpus = [tokenize(c.embedding_text()) + c.meta.products + c.meta.securities for c in self._chunks]
+        self._matrix, self._vocab = bm25_weights(corpus)
         self._text = "\n".join(c.embedding_text().lower() for c in self._chunks)
 
     def __len__(self) -> int:

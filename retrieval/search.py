@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from pydantic import BaseModel, Field
 
-from retrieval.answerability import is_answerable
+from retrieval.answerability import HAN, is_answerable
 from retrieval.conflicts import Conflict, find_conflicts
 from retrieval.embeddings import Embedder
 from retrieval.fusion import reciprocal_rank_fusion
@@ -15,6 +16,14 @@ from retrieval.models import Audience, Hit
 from retrieval.store import VectorStore, Where
 
 CANDIDATES = 20
+DENSE_WEIGHT = 1.0
+OTHER_LANGUAGE_WEIGHT = 0.3
+ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def query_language(query: str) -> str:
+    """ "en" when the question has more Latin letters than Chinese characters, else "zh"."""
+    return "en" if len(ASCII_LETTER.findall(query)) > 2 * len(HAN.findall(query)) else "zh"
 
 
 class SearchFilter(BaseModel):
@@ -39,8 +48,9 @@ class SearchFilter(BaseModel):
 class Retriever:
     """Search over the knowledge base. The keyword index is built lazily from the store."""
 
-    def __init__(self, embedder: Embedder, store: VectorStore) -> None:
+    def __init__(self, embedder: Embedder, store: VectorStore, *, dense_weight: float = DENSE_WEIGHT) -> None:
         self._embedder = embedder
+        self._dense_weight = dense_weight
         self._store = store
         self._keyword: KeywordIndex | None = None
         self._conflicts: list[Conflict] = []
@@ -84,7 +94,14 @@ class Retriever:
             for c, _ in self._keyword_index().search(query, CANDIDATES * 3)
             if filt.admits(c.meta.audience, c.meta.doc_id, c.meta.superseded_by is None)
         ][:CANDIDATES]
-        hits = reciprocal_rank_fusion(dense, keyword)[:k]
+        # e5 ranks same-language passages first, so an English question would see only the few
+        # English documents: a lane searches the other language too (weighted down for Chinese
+        # questions, whose answers are nearly always in Chinese documents).
+        lang = query_language(query)
+        other_where = {"$and": [filt.where(), {"language": {"$ne": lang}}]}
+        other = [c for c, _ in self._store.query(vector, CANDIDATES // 2, where=other_where)]
+        lane_weight = 1.0 if lang == "en" else OTHER_LANGUAGE_WEIGHT
+        hits = reciprocal_rank_fusion(dense, keyword, dense_weight=self._dense_weight, extra=[(other, lane_weight)])[:k]
         similarity = {c.chunk_id: 1.0 - distance for c, distance in dense_scored}
         for hit in hits:
             hit.similarity = similarity.get(hit.chunk.chunk_id)

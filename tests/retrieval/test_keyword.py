@@ -41,3 +41,17 @@ def test_unknown_terms_and_allowed_ids() -> None:
     assert index.search("比特币", 5) == []
     assert [c.chunk_id for c, _ in index.search("茅台", 5, allowed={"d#005"})] == ["d#005"]
     assert "茅台" in index.vocabulary
+
+
+def test_codes_are_whole_tokens_and_documents_answer_to_their_products() -> None:
+    assert "006282" in tokenize("006282申购不到100万费率多少")
+    meta = ChunkMeta(doc_id="p", title="产品概要", doc_type="product_sheet", publisher="p", published=date(2026, 1, 1), products=["006282"])
+    index = KeywordIndex([*chunks(), Chunk(chunk_id="p#000", text="申购费率见下表。", ordinal=0, meta=meta)])
+    assert index.search("006282费率", 1)[0][0].chunk_id == "p#000"
+
+
+def test_query_language() -> None:
+    from retrieval.search import query_language
+
+    assert query_language("Who manages Ruihe New Energy fund now?") == "en"
+    assert query_language("ETF一篮子股票申赎机制起什么作用？") == "zh"
