@@ -33,3 +33,22 @@ def reciprocal_rank_fusion(
             hit = hits.setdefault(chunk.chunk_id, Hit(chunk=chunk, score=0.0))
             hit.score += weight / (k + rank)
     return sorted(hits.values(), key=lambda h: (-h.score, h.chunk.chunk_id))
+
+
+NEAR_DUPLICATE = 0.9
+
+
+def _shingles(text: str, n: int = 3) -> set[str]:
+    compact = "".join(text.split())
+    return {compact[i : i + n] for i in range(max(len(compact) - n + 1, 1))}
+
+
+def collapse_near_duplicates(hits: Sequence[Hit], threshold: float = NEAR_DUPLICATE) -> list[Hit]:
+    """Drop a hit whose text is nearly the same (Jaccard of character trigrams) as a better one:
+    the same paragraph in two versions of a document, or a translation-free copy, shows once."""
+    kept: list[tuple[Hit, set[str]]] = []
+    for hit in hits:
+        grams = _shingles(hit.chunk.text)
+        if all(len(grams & g) / len(grams | g) < threshold for _, g in kept):
+            kept.append((hit, grams))
+    return [h for h, _ in kept]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from retrieval.answerability import HAN, is_answerable
 from retrieval.conflicts import Conflict, find_conflicts
 from retrieval.embeddings import Embedder
-from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.fusion import collapse_near_duplicates, reciprocal_rank_fusion
 from retrieval.keyword import KeywordIndex
 from retrieval.models import Audience, Hit
 from retrieval.store import VectorStore, Where
@@ -101,7 +101,8 @@ class Retriever:
         other_where = {"$and": [filt.where(), {"language": {"$ne": lang}}]}
         other = [c for c, _ in self._store.query(vector, CANDIDATES // 2, where=other_where)]
         lane_weight = 1.0 if lang == "en" else OTHER_LANGUAGE_WEIGHT
-        hits = reciprocal_rank_fusion(dense, keyword, dense_weight=self._dense_weight, extra=[(other, lane_weight)])[:k]
+        fused = reciprocal_rank_fusion(dense, keyword, dense_weight=self._dense_weight, extra=[(other, lane_weight)])
+        hits = collapse_near_duplicates(fused[: k * 2])[:k]
         similarity = {c.chunk_id: 1.0 - distance for c, distance in dense_scored}
         for hit in hits:
             hit.similarity = similarity.get(hit.chunk.chunk_id)

@@ -20,3 +20,15 @@ def test_a_chunk_ranked_by_both_lists_wins() -> None:
 def test_ties_break_by_id_for_stable_results() -> None:
     a, b = chunk("a#0"), chunk("b#0")
     assert [h.chunk.chunk_id for h in reciprocal_rank_fusion([a], [b])] == ["a#0", "b#0"]
+
+
+def test_near_duplicates_collapse_to_the_better_hit() -> None:
+    from retrieval.fusion import collapse_near_duplicates
+    from retrieval.models import Hit
+
+    text = "货币基金净值固定为1元，收益每日结转，日常波动极小，风险等级通常为R1。"
+    a = chunk("a#0").model_copy(update={"text": text})
+    b = chunk("b#0").model_copy(update={"text": text + " "})
+    c = chunk("c#0").model_copy(update={"text": "混合基金波动较大。"})
+    hits = [Hit(chunk=x, score=1.0 - i / 10) for i, x in enumerate((a, b, c))]
+    assert [h.chunk.chunk_id for h in collapse_near_duplicates(hits)] == ["a#0", "c#0"]
