@@ -297,7 +297,7 @@ def bench_retrieval(
 
 @app.command("eval")
 def eval_(
-    suite: Annotated[str, typer.Option(help="retrieval or guardrail")] = "retrieval",
+    suite: Annotated[str, typer.Option(help="retrieval, citations or guardrail")] = "retrieval",
     corpus: Annotated[Path, typer.Option(help="a folder of Markdown documents or a JSONL corpus")] = SAMPLE_KB,
     queries: Annotated[Path, typer.Option(help="JSONL queries with gold ids")] = SAMPLE_QUERIES,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report here too")] = None,
@@ -306,13 +306,18 @@ def eval_(
     from evals.retrieval import evaluate
     from retrieval.embeddings import build_embedder
 
+    if suite == "citations":
+        from evals.citations import calibrate
+
+        _write_json({"citations": calibrate(corpus, queries)}, json_out)
+        return
     if suite == "guardrail":
         from evals.guardrail import evaluate as evaluate_guardrail
 
         _write_json({"guardrail": evaluate_guardrail()}, json_out)
         return
     if suite != "retrieval":
-        raise typer.BadParameter(f"unknown suite {suite!r}; available: retrieval, guardrail")
+        raise typer.BadParameter(f"unknown suite {suite!r}; available: retrieval, citations, guardrail")
     for path in (corpus, queries):
         if not path.exists():
             _fail(AdvisorError(f"{path}: no such file or folder"))
