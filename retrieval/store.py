@@ -138,8 +138,9 @@ class ChromaStore:
             admitted = [(m, d) for m, d in fetched if _matches(m, where)]
             if len(admitted) >= k or len(fetched) == total:
                 return [(record_to_chunk(m), d) for m, d in admitted[:k]]
-            return self._exact(vector, k, where)
-        return [(record_to_chunk(m), d) for m, d in self._nearest(vector, k, None)]
+            if _names_documents(where):
+                return self._exact(vector, k, where)
+        return [(record_to_chunk(m), d) for m, d in self._nearest(vector, k, where)]
 
     def _exact(self, vector: np.ndarray, k: int, where: Where) -> list[tuple[Chunk, float]]:
         """Brute-force cosine over the records a narrow filter selects (one document's chunks)."""
@@ -153,6 +154,12 @@ class ChromaStore:
         distances = 1.0 - np.asarray(rows, dtype=np.float32) @ vector
         order = sorted(range(len(metas)), key=lambda i: (float(distances[i]), str(metas[i]["doc_id"])))[:k]
         return [(record_to_chunk(metas[i]), float(distances[i])) for i in order]
+
+
+def _names_documents(where: Where) -> bool:
+    """True when the filter pins the search to listed documents (a handful of chunks)."""
+    clauses = where.get("$and", [where])
+    return any("doc_id" in clause for clause in clauses)
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
