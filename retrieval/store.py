@@ -18,7 +18,7 @@ from retrieval.models import Chunk
 Where = dict[str, Any]
 UPSERT_BATCH = 256
 GET_PAGE = 5000
-OVERFETCH = 4
+OVERFETCH = (4, 16)
 
 
 class VectorStore(Protocol):
@@ -134,12 +134,13 @@ class ChromaStore:
         if total == 0:
             return []
         if where:
-            fetched = self._nearest(vector, min(total, k * OVERFETCH), None)
-            admitted = [(m, d) for m, d in fetched if _matches(m, where)]
-            if len(admitted) >= k or len(fetched) == total:
-                return [(record_to_chunk(m), d) for m, d in admitted[:k]]
             if _names_documents(where):
                 return self._exact(vector, k, where)
+            for factor in OVERFETCH:  # a wider plain search is still far cheaper than a filtered one
+                fetched = self._nearest(vector, min(total, k * factor), None)
+                admitted = [(m, d) for m, d in fetched if _matches(m, where)]
+                if len(admitted) >= k or len(fetched) == total:
+                    return [(record_to_chunk(m), d) for m, d in admitted[:k]]
         return [(record_to_chunk(m), d) for m, d in self._nearest(vector, k, where)]
 
     def _exact(self, vector: np.ndarray, k: int, where: Where) -> list[tuple[Chunk, float]]:

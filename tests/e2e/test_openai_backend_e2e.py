@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -40,9 +41,13 @@ def server() -> Iterator[str]:
         if b"Uvicorn running" in line or proc.poll() is not None:
             break
     assert proc.poll() is None, "llama_cpp.server exited"
+    drain = threading.Thread(target=proc.stderr.read, daemon=True)  # its log must not fill the pipe
+    drain.start()
     yield base
     proc.terminate()
     proc.wait(timeout=30)
+    drain.join(timeout=10)
+    proc.stderr.close()
 
 
 def test_remote_backend_streams_a_reply(server: str) -> None:

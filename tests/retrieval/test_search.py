@@ -82,12 +82,11 @@ def test_chroma_returns_every_chunk_past_one_page(tmp_path: Path, monkeypatch: p
     assert len(store.ids()) == 23 and len(store.all_chunks()) == 23
 
 
-def test_a_narrow_filter_falls_back_to_an_exact_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_filter_naming_documents_searches_them_exactly(tmp_path: Path) -> None:
     from datetime import date
 
     import numpy as np
 
-    from retrieval import store as store_module
     from retrieval.models import Chunk, ChunkMeta
 
     store = ChromaStore.persistent(tmp_path / "exact", "exact")
@@ -97,7 +96,6 @@ def test_a_narrow_filter_falls_back_to_an_exact_search(tmp_path: Path, monkeypat
         chunks.append(Chunk(chunk_id=f"d{i}#000", text=f"文本{i}", ordinal=0, meta=meta))
         vectors.append(np.array([1.0, i / 30], dtype=np.float32) / np.linalg.norm([1.0, i / 30]))
     store.upsert(chunks, np.stack(vectors))
-    monkeypatch.setattr(store_module, "OVERFETCH", 1)  # the over-fetched top 1 is never d29
     found = store.query(np.array([1.0, 0.0], dtype=np.float32), 1, where={"doc_id": {"$in": ["d29"]}})
     assert [c.meta.doc_id for c, _ in found] == ["d29"]
     assert [c.meta.doc_id for c, _ in store.query(np.array([1.0, 0.0], dtype=np.float32), 2)] == ["d0", "d1"]
