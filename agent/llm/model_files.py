@@ -68,14 +68,6 @@ def _part_paths(spec: GgufSpec) -> list[Path]:
     return paths
 
 
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _stamp_path(target: Path) -> Path:
     return target.with_suffix(target.suffix + ".sha256")
 
@@ -124,13 +116,3 @@ def ensure_model(spec: GgufSpec, models_dir: Path, progress: ProgressFn | None =
     tmp.replace(target)
     _stamp_path(target).write_text(actual + "\n")
     return target
-
-
-def verify_model(spec: GgufSpec, models_dir: Path) -> None:
-    """Recompute the checksum of an assembled model (slow; for ``advisor doctor``)."""
-    target = models_dir / spec.filename
-    if not target.is_file():
-        raise ModelFileError(f"{target} is missing; run `advisor setup`")
-    actual = _sha256_of(target)
-    if actual != spec.sha256:
-        raise ModelFileError(f"{target}: sha256 {actual} does not match {spec.sha256}")
