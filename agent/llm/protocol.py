@@ -39,8 +39,3 @@ class ChatModel(Protocol):
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         """Yield the reply in pieces. Raises ``ModelTimeout`` past ``params.timeout_s``."""
         ...
-
-
-def complete(model: ChatModel, messages: list[ChatMessage], params: GenerationParams) -> str:
-    """The whole reply as one string."""
-    return "".join(model.stream(messages, params))
