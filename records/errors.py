@@ -1,6 +1,6 @@
 """Errors raised by the records layer."""
 
-from core.errors import RetryableError, SetupError
+from core.errors import NotFound, RetryableError, SetupError
 
 
 class DatabaseUnavailable(RetryableError):
@@ -11,3 +11,9 @@ class DatabaseUnavailable(RetryableError):
 
 class SampleDataError(SetupError):
     """The sample data files are missing or inconsistent."""
+
+
+class RecordNotFound(NotFound):
+    """A client, lead or other record named by id does not exist."""
+
+    public_message = "未找到对应的记录"

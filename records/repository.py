@@ -39,6 +39,7 @@ class HoldingView(BaseModel):
     quantity: float
     cost: float
     market_value: float
+    acquired_at: date | None = Field(default=None, description="when the position was first opened")
 
 
 class ClientView(BaseModel):
@@ -55,6 +56,10 @@ class ClientView(BaseModel):
     horizon_years: int | None = None
     liquidity_need: str | None = None
     advisor_id: str | None = None
+    financial_assets: float | None = Field(default=None, description="financial assets in CNY (专业投资者 test)")
+    annual_income: float | None = Field(default=None, description="average annual income over 3 years in CNY")
+    experience_years: int | None = Field(default=None, description="years of investment experience")
+    onboarded_at: date | None = None
 
 
 class Principal(BaseModel):

@@ -35,6 +35,12 @@ class Client(Base):
     horizon_years: Mapped[int | None] = mapped_column(Integer)
     liquidity_need: Mapped[str | None] = mapped_column(String(16))
     advisor_id: Mapped[str | None] = mapped_column(ForeignKey("advisors.id"))
+    # The facts behind a 专业投资者 claim (5M CNY of financial assets or 500k CNY average annual
+    # income over 3 years, and 2 years of investment experience); null when not collected.
+    financial_assets: Mapped[float | None] = mapped_column(Float)
+    annual_income: Mapped[float | None] = mapped_column(Float)
+    experience_years: Mapped[int | None] = mapped_column(Integer)
+    onboarded_at: Mapped[date | None] = mapped_column(Date)
 
 
 class Product(Base):
@@ -64,6 +70,8 @@ class Holding(Base):
     quantity: Mapped[float] = mapped_column(Float)
     cost: Mapped[float] = mapped_column(Float)
     market_value: Mapped[float] = mapped_column(Float)
+    # When the position was first opened; the redemption fee of a fund depends on how long it was held.
+    acquired_at: Mapped[date | None] = mapped_column(Date)
 
 
 class Transaction(Base):
@@ -76,6 +84,44 @@ class Transaction(Base):
     side: Mapped[str] = mapped_column(String(8))
     amount: Mapped[float] = mapped_column(Float)
     quantity: Mapped[float] = mapped_column(Float)
+
+
+class Account(Base):
+    """A client's securities, fund or wealth-management account. Only the masked number is stored."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # securities | fund | wealth
+    masked_no: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # active | dormant | closed
+
+
+class PriceHistory(Base):
+    """Daily closing price of a security, or unit net asset value (单位净值) of a fund."""
+
+    __tablename__ = "price_history"
+
+    product_code: Mapped[str] = mapped_column(ForeignKey("products.code"), primary_key=True)
+    price_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    close: Mapped[float] = mapped_column(Float)
+
+
+class Lead(Base):
+    """A hand-off to a human advisor: a client whose messages show intent or distress."""
+
+    __tablename__ = "leads"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    advisor_id: Mapped[str | None] = mapped_column(ForeignKey("advisors.id"), index=True)
+    reason_code: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))  # open | contacted | closed
+    turn_id: Mapped[str | None] = mapped_column(String(36))  # the turn that raised it, when there was one
 
 
 class ApiToken(Base):

@@ -1,4 +1,5 @@
-"""Load the sample advisors, clients, holdings and product catalog (idempotent)."""
+"""Load the sample advisors, clients, accounts, holdings, transactions, product catalog and price
+history (idempotent: what exists is left as it is)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from records import schema
 from records.errors import SampleDataError
+from records.prices import business_days, code_seed, generate_series
 from records.repository import add_token
 
 SAMPLE_DIR = Path(__file__).parent / "sample_data"
@@ -57,7 +60,55 @@ def _client(item: dict[str, Any]) -> schema.Client:
         horizon_years=item.get("horizon_years"),
         liquidity_need=item.get("liquidity_need"),
         advisor_id=item.get("advisor_id"),
+        financial_assets=item.get("financial_assets"),
+        annual_income=item.get("annual_income"),
+        experience_years=item.get("experience_years"),
+        onboarded_at=_onboarded(item),
     )
+
+
+def _onboarded(item: dict[str, Any]) -> date:
+    dates = [date.fromisoformat(item["risk_assessed_at"])] + [date.fromisoformat(t["date"]) for t in item.get("transactions", [])]
+    return date.fromisoformat(item["onboarded_at"]) if item.get("onboarded_at") else min(dates)
+
+
+FUND_TYPES = {"money_market", "bond_fund", "mixed_fund", "equity_fund", "index_fund", "qdii_fund"}
+
+
+def _accounts(item: dict[str, Any], product_types: dict[str, str]) -> list[schema.Account]:
+    """A securities account for every client, a fund and a wealth account when they hold such products.
+
+    Only a masked number is stored: the sample never holds a full account number.
+    """
+    serial = int("".join(ch for ch in item["id"] if ch.isdigit()) or "0")
+    codes = {str(h["product_code"]) for h in item.get("holdings", [])} | {str(t["product_code"]) for t in item.get("transactions", [])}
+    kinds = {product_types.get(code, "") for code in codes}
+    wanted = [("securities", f"A{(serial * 7331) % 10**9:09d}")]
+    if kinds & FUND_TYPES:
+        wanted.append(("fund", f"98{(serial * 104729) % 10**10:010d}"))
+    if "wealth_product" in kinds:
+        wanted.append(("wealth", f"ZH{(serial * 15485863) % 10**10:010d}"))
+    opened = _onboarded(item)
+    return [
+        schema.Account(client_id=item["id"], kind=kind, masked_no=mask_account_no(no), opened_at=opened, status="active")
+        for kind, no in wanted
+    ]
+
+
+def mask_account_no(number: str) -> str:
+    """Keep the first two and the last four characters: ``A123456789`` -> ``A1****6789``."""
+    return number[:2] + "*" * max(len(number) - 6, 4) + number[-4:]
+
+
+def _acquired_at(item: dict[str, Any], holding: dict[str, Any]) -> date | None:
+    if holding.get("acquired_at"):
+        return date.fromisoformat(holding["acquired_at"])
+    buys = [
+        date.fromisoformat(t["date"])
+        for t in item.get("transactions", [])
+        if t["side"] == "buy" and str(t["product_code"]) == str(holding["product_code"])
+    ]
+    return min(buys) if buys else None
 
 
 def dev_token(prefix: str, subject_id: str) -> str:
@@ -67,8 +118,10 @@ def dev_token(prefix: str, subject_id: str) -> str:
 
 def seed(session: Session, *, with_dev_tokens: bool, token_prefix: str = "dev-", sample_dir: Path = SAMPLE_DIR) -> dict[str, int]:
     """Insert what is missing; existing rows are left untouched. Returns counts inserted."""
-    counts = {"products": 0, "advisors": 0, "clients": 0, "holdings": 0, "transactions": 0}
-    for item in _read(sample_dir / "products.json"):
+    counts = {"products": 0, "advisors": 0, "clients": 0, "accounts": 0, "holdings": 0, "transactions": 0, "prices": 0}
+    catalog = _read(sample_dir / "products.json")
+    product_types = {str(item["code"]): item["type"] for item in catalog}
+    for item in catalog:
         if session.get(schema.Product, str(item["code"])) is None:
             session.add(_product(item))
             counts["products"] += 1
@@ -89,6 +142,9 @@ def seed(session: Session, *, with_dev_tokens: bool, token_prefix: str = "dev-",
         session.add(_client(item))
         counts["clients"] += 1
         session.flush()
+        for account in _accounts(item, product_types):
+            session.add(account)
+            counts["accounts"] += 1
         for h in item.get("holdings", []):
             session.add(
                 schema.Holding(
@@ -97,6 +153,7 @@ def seed(session: Session, *, with_dev_tokens: bool, token_prefix: str = "dev-",
                     quantity=h["quantity"],
                     cost=h["cost"],
                     market_value=h["market_value"],
+                    acquired_at=_acquired_at(item, h),
                 )
             )
             counts["holdings"] += 1
@@ -115,4 +172,51 @@ def seed(session: Session, *, with_dev_tokens: bool, token_prefix: str = "dev-",
     if with_dev_tokens:
         add_token(session, dev_token(token_prefix, "compliance-001"), "compliance", "compliance-001")
     session.flush()
+    counts["prices"] = _seed_prices(session, catalog, people["clients"], _read(sample_dir / "price_anchors.json"))
+    session.flush()
     return counts
+
+
+def price_anchors(
+    catalog: list[dict[str, Any]], clients: list[dict[str, Any]], config: dict[str, Any]
+) -> dict[str, dict[date, list[float]]]:
+    """Every known price of every product: trades, holdings on the valuation date, scenario points."""
+    anchors: dict[str, dict[date, list[float]]] = {str(p["code"]): {} for p in catalog}
+    valuation = date.fromisoformat(config["valuation_date"])
+    for client in clients:
+        for t in client.get("transactions", []):
+            if t.get("quantity"):
+                anchors[str(t["product_code"])].setdefault(date.fromisoformat(t["date"]), []).append(t["amount"] / t["quantity"])
+        for h in client.get("holdings", []):
+            if h["quantity"]:
+                anchors[str(h["product_code"])].setdefault(valuation, []).append(h["market_value"] / h["quantity"])
+    for code, points in config.get("scenarios", {}).items():
+        for day, price in points.items():
+            anchors[code].setdefault(date.fromisoformat(day), []).append(price)
+    return anchors
+
+
+def _seed_prices(session: Session, catalog: list[dict[str, Any]], clients: list[dict[str, Any]], config: dict[str, Any]) -> int:
+    """About a year of daily closes per product, for the products that have none yet."""
+    have = set(session.scalars(select(schema.PriceHistory.product_code).distinct()))
+    days = business_days(date.fromisoformat(config["start"]), date.fromisoformat(config["end"]))
+    anchors = price_anchors(catalog, clients, config)
+    rows: list[dict[str, Any]] = []
+    for item in catalog:
+        code = str(item["code"])
+        if code in have:
+            continue
+        if item["type"] == "money_market":
+            closes = [1.0] * len(days)  # a money fund's unit value stays at 1; its income is paid in units
+        else:
+            closes = generate_series(
+                days,
+                anchors=anchors[code],
+                annual_volatility=float(item.get("volatility") or 0.0),
+                seed=code_seed(code),
+                start_price=float(config.get("start_prices", {}).get(code, 1.0)),
+            )
+        rows += [{"product_code": code, "price_date": d, "close": c} for d, c in zip(days, closes, strict=True)]
+    if rows:
+        session.execute(insert(schema.PriceHistory), rows)
+    return len(rows)
