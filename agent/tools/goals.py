@@ -17,7 +17,7 @@ from agent.tools.models import ToolResult, money, pct
 from core.errors import InvalidInput
 
 DEFAULT_RETURNS: tuple[tuple[str, float], ...] = (("低", 0.02), ("中", 0.04), ("高", 0.06))
-ASSUMPTION_NOTE = "以上收益率仅为测算假设，不代表任何产品的预期或承诺收益，实际结果可能更好或更差，投资有风险。"
+ASSUMPTION_NOTE = "以上年化收益率只是用于测算的假设条件，不是对任何产品业绩的预测，实际结果可能更好也可能更差，投资有风险。"
 
 
 class Scenario(BaseModel):
