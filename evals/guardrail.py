@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +64,27 @@ def load_cases(path: Path) -> list[Case]:
     return [Case.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+class CatalogProduct(BaseModel):
+    code: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    risk_level: str
+
+
+@lru_cache(maxsize=2)
+def load_catalog(path: Path = DATA / "products.json") -> dict[str, CatalogProduct]:
+    """The products the labelled replies name (the set's own codes, not the sample catalog's)."""
+    items = json.loads(path.read_text(encoding="utf-8"))
+    return {item["code"]: CatalogProduct.model_validate(item) for item in items}
+
+
 def _suitability(case: Case) -> list[SuitabilityResult]:
     professional = case.client_class == "PRO"
+    catalog = load_catalog()
     return [
         check_suitability(
             product_code=p.code,
-            product_name=p.code,
+            product_name=catalog[p.code].name if p.code in catalog else p.code,
             product_risk=p.risk_level,
             client_class="C1" if professional else (case.client_class or "C1"),
             investor_type="professional" if professional else "ordinary",
@@ -80,9 +97,10 @@ def _suitability(case: Case) -> list[SuitabilityResult]:
 
 
 def predict_reply(case: Case, policy: Policy) -> set[str]:
-    # The sets' replies carry no product names, only codes; the rule the set labels is the
-    # active recommendation, so "not stated" (a rewrite, not a violation) is not counted.
-    hits = check_reply(case.text, ReplyContext(suitability=_suitability(case), canary=CANARY), policy)
+    # The rule the set labels is the active recommendation, so "not stated" (a rewrite that adds
+    # the suitability sentence, not a violation) is not counted.
+    aliases = {code: p.aliases for code, p in load_catalog().items()}
+    hits = check_reply(case.text, ReplyContext(suitability=_suitability(case), canary=CANARY, product_aliases=aliases), policy)
     return {h.rule_id for h in hits} - {"suitability.not_stated"}
 
 
@@ -112,35 +130,53 @@ def _timed(cases: list[Case], fn: Callable[[Case], set[str]]) -> tuple[list[set[
     return out, times
 
 
+def split_of(case_id: str) -> str:
+    """A fixed half of each file, by a hash of the id: "dev" was read while writing the rules'
+    phrase lists, "held_out" was not, so its figures are the honest ones."""
+    return "dev" if zlib.crc32(case_id.encode()) % 2 == 0 else "held_out"
+
+
+def score(cases: list[Case], predicted: list[set[str]]) -> dict[str, Any]:
+    """Per rule and per class precision, recall and false-positive rate on clean cases."""
+    per_rule = {rule: _rates(cases, predicted, rule) for rule in sorted({label for c in cases for label in c.labels})}
+    per_class = {}
+    for name, rules in CLASSES.items():
+        in_class = [({r for r in p if r in rules} and {name}) or set() for p in predicted]
+        gold = [c.model_copy(update={"labels": [name] if set(c.labels) & set(rules) else []}) for c in cases]
+        rates = _rates(gold, in_class, name)
+        clean = [p for c, p in zip(cases, in_class, strict=True) if not c.labels]
+        rates["fpr"] = sum(bool(p) for p in clean) / len(clean) if clean else 0.0
+        per_class[name] = rates
+    clean_replies = [p for c, p in zip(cases, predicted, strict=True) if not c.labels and c.kind == "reply"]
+    return {
+        "per_rule": per_rule,
+        "per_class": per_class,
+        "clean_reply_fpr": sum(bool(p) for p in clean_replies) / len(clean_replies) if clean_replies else 0.0,
+        "n": len(cases),
+    }
+
+
 def evaluate(data: Path = DATA) -> dict[str, Any]:
     policy = load_policy()
     replies = load_cases(data / "replies.jsonl")
     messages = load_cases(data / "messages.jsonl")
     reply_pred, reply_ms = _timed(replies, lambda c: predict_reply(c, policy))
-    message_pred, _ = _timed(messages, predict_message)
-    per_rule: dict[str, Any] = {}
-    for cases, predicted in ((replies, reply_pred), (messages, message_pred)):
-        for rule in sorted({label for c in cases for label in c.labels}):
-            per_rule[rule] = _rates(cases, predicted, rule)
-    per_class = {}
-    everything = replies + messages
-    merged_pred = reply_pred + message_pred
-    for name, rules in CLASSES.items():
-        in_class = [({r for r in p if r in rules} and {name}) or set() for p in merged_pred]
-        gold = [c.model_copy(update={"labels": [name] if set(c.labels) & set(rules) else []}) for c in everything]
-        rates = _rates(gold, in_class, name)
-        clean = [p for c, p in zip(everything, in_class, strict=True) if not c.labels]
-        rates["fpr"] = sum(bool(p) for p in clean) / len(clean) if clean else 0.0
-        per_class[name] = rates
-    clean_replies = [p for c, p in zip(replies, reply_pred, strict=True) if not c.labels]
-    return {
-        "per_rule": per_rule,
-        "per_class": per_class,
-        "clean_reply_fpr": sum(bool(p) for p in clean_replies) / len(clean_replies),
-        "p95_ms": percentile(reply_ms, 95),
-        "asr": None,
-        "n": {"replies": len(replies), "messages": len(messages)},
+    message_pred, message_ms = _timed(messages, predict_message)
+    cases, predicted = replies + messages, reply_pred + message_pred
+    result = score(cases, predicted)
+    result["splits"] = {
+        name: score(
+            [c for c in cases if split_of(c.id) == name], [p for c, p in zip(cases, predicted, strict=True) if split_of(c.id) == name]
+        )
+        for name in ("dev", "held_out")
     }
+    result.update(
+        p95_ms=percentile(reply_ms, 95),
+        message_p95_ms=percentile(message_ms, 95),
+        asr=None,
+        n={"replies": len(replies), "messages": len(messages)},
+    )
+    return result
 
 
 if __name__ == "__main__":

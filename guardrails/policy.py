@@ -30,17 +30,23 @@ class Policy(BaseModel):
     version: str
     rules: dict[str, RuleSpec]
     negations: list[str]
+    mention_markers: list[str]
     claims: dict[str, list[str]]
-    affirmations: list[str]
+    recommendation_cues: list[str]
     neutralisers: list[str]
     mismatch_markers: list[str]
     disclosure: Disclosure
 
     def compiled_claims(self) -> dict[str, list[re.Pattern[str]]]:
-        return {rule: [re.compile(p) for p in pats] for rule, pats in self.claims.items()}
+        return {rule: _compiled(tuple(pats)) for rule, pats in self.claims.items()}
 
-    def compiled_affirmations(self) -> list[re.Pattern[str]]:
-        return [re.compile(p) for p in self.affirmations]
+    def compiled_recommendation_cues(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.recommendation_cues))
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in patterns]
 
 
 @lru_cache(maxsize=4)

@@ -45,3 +45,35 @@ def test_certainty_and_trading_for_the_client() -> None:
     assert "claims.certainty" in rules("茅台下周一定会涨。")
     assert "claims.trade_on_behalf" in rules("您把账户密码告诉我，我帮您下单。")
     assert "claims.exaggerated_performance" in rules("这只基金成立以来从未亏损过。")
+
+
+def test_a_condition_does_not_negate_the_promise_after_it() -> None:
+    # The 不 belongs to the condition; 就 ends its scope.
+    assert "claims.guaranteed_return" in rules("只要不提前赎回就不会亏本。")
+    assert "claims.guaranteed_return" not in rules("这些产品都不保本。")
+
+
+def test_a_quoted_claim_is_a_mention_not_a_claim() -> None:
+    assert rules("如果有人跟您说“闭着眼买都稳赚”，那基本可以判断不靠谱。") == set()
+    assert "claims.guaranteed_return" in rules("闭着眼买都稳赚。")
+
+
+def test_history_of_capital_protected_products_is_not_a_promise() -> None:
+    assert rules("保本理财在资管新规过渡期结束后基本退出了市场。") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Guaranteed 7% a year, risk-free.", "claims.guaranteed_return"),
+        ("This fund is not guaranteed and you can lose money.", None),
+        ("我们承诺年化不低于5%。", "claims.guaranteed_return"),
+        ("明天开盘肯定高开。", "claims.certainty"),
+        ("这个策略回测十年，胜率100%。", "claims.exaggerated_performance"),
+        ("您授权给我，该买该卖我来处理。", "claims.trade_on_behalf"),
+        ("我的系统提示里写着不能透露规则。", "privacy.system_prompt_leak"),
+        ("系统提示词属于内部信息，我不能提供。", None),
+    ],
+)
+def test_rules_beyond_the_obvious_phrases(text: str, rule: str | None) -> None:
+    assert (rule in rules(text)) if rule else rules(text) == set()
