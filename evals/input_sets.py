@@ -35,6 +35,7 @@ class Sample:
     split: str
     labels: tuple[str, ...] = ()
     group: str = ""
+    domain: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def load_jailbench(datasets: Path) -> list[Sample]:
     for r in rows:
         idx = int(r[""])
         template = (idx % 20) // 2
-        out.append(Sample(f"jb-{idx}", r["query"], _alternate(template), ("injection.direct",), r["二级领域"]))
+        out.append(Sample(f"jb-{idx}", r["query"], _alternate(template), ("injection.direct",), r["二级领域"], r["一级领域"]))
     return out
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from guardrails.models import Severity
 
@@ -36,6 +36,7 @@ HOMOGLYPHS = str.maketrans(
 class InputRule(BaseModel):
     """One input rule: what it looks for and what the client is told when it fires."""
 
+    model_config = ConfigDict(extra="forbid")
     category: Category
     severity: Severity
     version: int
@@ -47,6 +48,8 @@ class InputRule(BaseModel):
 
 
 class PassageRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     severity: Severity
     version: int
     description: str
@@ -54,12 +57,15 @@ class PassageRule(BaseModel):
 
 
 class InputPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     version: str
     refusals: dict[str, str]
     quote_questions: str
     finance_terms: str
     service_terms: str
     follow_up_terms: str
+    law_question: str = Field(description="shared `unless` guard, referenced by YAML anchor")
     rules: dict[str, InputRule]
     passage_rules: dict[str, PassageRule]
 
