@@ -137,14 +137,18 @@ def seed(session: Session, *, with_dev_tokens: bool, token_prefix: str = "dev-",
     for item in people["clients"]:
         if with_dev_tokens:
             add_token(session, dev_token(token_prefix, item["id"]), "client", item["id"])
-        if session.get(schema.Client, item["id"]) is not None:
+        exists = session.get(schema.Client, item["id"]) is not None
+        if not exists:
+            session.add(_client(item))
+            counts["clients"] += 1
+            session.flush()
+        # accounts arrived with migration 0002: a client seeded before it gets them now
+        if session.scalar(select(schema.Account.id).where(schema.Account.client_id == item["id"]).limit(1)) is None:
+            for account in _accounts(item, product_types):
+                session.add(account)
+                counts["accounts"] += 1
+        if exists:
             continue
-        session.add(_client(item))
-        counts["clients"] += 1
-        session.flush()
-        for account in _accounts(item, product_types):
-            session.add(account)
-            counts["accounts"] += 1
         for h in item.get("holdings", []):
             session.add(
                 schema.Holding(

@@ -98,3 +98,17 @@ def test_a_lead_for_an_unknown_client_is_refused(sessions: sessionmaker[Session]
         create_lead(s, client_id="client-999", reason_code="distress", detail="x", created_at=CREATED)
     with sessions() as s, pytest.raises(NotFound):
         set_lead_status(s, "no-such-lead", "closed")
+
+
+def test_a_database_seeded_before_accounts_existed_gets_them(sessions: sessionmaker[Session]) -> None:
+    from sqlalchemy import delete
+
+    from records.schema import Account
+
+    with sessions() as s, s.begin():
+        s.execute(delete(Account).where(Account.client_id == "client-003"))
+    with sessions() as s, s.begin():
+        counts = seed(s, with_dev_tokens=False)
+    assert counts["accounts"] == 2 and counts["clients"] == 0
+    with sessions() as s:
+        assert {a.kind for a in get_accounts(s, "client-003")} == {"securities", "fund"}
