@@ -21,6 +21,7 @@ from agent.tokens import count_tokens
 from core.clock import Clock, SystemClock
 from core.errors import NotFound
 from core.settings import Settings
+from guardrails.grounding import drop_ungrounded
 from guardrails.models import RuleHit, SuitabilityResult, Verdict
 from guardrails.output_rails import ReplyContext, check_reply, decide, with_disclosures
 from guardrails.pii import mask_pii
@@ -29,7 +30,7 @@ from guardrails.suitability import check_suitability, risk_rank
 from prompts import load_prompt
 from records import repository as repo
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
-from retrieval.citations import check_citations
+from retrieval.citations import attribute_research, check_citations
 from retrieval.conflicts import Conflict, conflict_notes
 from retrieval.embeddings import Embedder
 from retrieval.models import Citation, Hit
@@ -143,7 +144,7 @@ def _suitability(g: _Grounding, deps: AgentDeps) -> list[SuitabilityResult]:
 
 def _draft(
     deps: AgentDeps, g: _Grounding, question: str, suitability: list[SuitabilityResult], hits: list[Hit], timings: dict[str, float]
-) -> tuple[str | None, list[Hit], RuleHit | None]:
+) -> tuple[str | None, list[Hit], RuleHit | None, list[str]]:
     s = deps.settings
     passages, used = context.passages_block(hits, s.context_token_budget)
     messages = context.answer_messages(
@@ -152,6 +153,7 @@ def _draft(
         context.facts_block(suitability, g.products[:3], conflict_notes((h.chunk.meta.doc_id for h in used), deps.retriever.conflicts)),
         passages,
     )
+    evidence = [m.content for m in messages]
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
     started = time.perf_counter()
     pieces: list[str] = []
@@ -160,10 +162,10 @@ def _draft(
             if not pieces:
                 timings["first_token"] = round((time.perf_counter() - started) * 1000, 1)
             pieces.append(piece)
-        return "".join(pieces).strip(), used, None
+        return "".join(pieces).strip(), used, None, evidence
     except (ModelTimeout, ModelUnavailable) as exc:
         failure = RuleHit(rule_id="model.unavailable", severity="block", version=1, detail=str(exc))
-        return None, used, failure
+        return None, used, failure, evidence
 
 
 def _risk_level(products: list[ProductView]) -> str | None:
@@ -171,8 +173,19 @@ def _risk_level(products: list[ProductView]) -> str | None:
     return max(levels, key=risk_rank) if levels else None
 
 
+def _rule(policy: Policy, rule_id: str, detail: str) -> RuleHit:
+    spec = policy.rules[rule_id]
+    return RuleHit(rule_id=rule_id, severity=spec.severity, version=spec.version, detail=detail)
+
+
 def _guard(
-    draft: str | None, failure: RuleHit | None, suitability: list[SuitabilityResult], g: _Grounding, hits: list[Hit], deps: AgentDeps
+    draft: str | None,
+    failure: RuleHit | None,
+    suitability: list[SuitabilityResult],
+    g: _Grounding,
+    hits: list[Hit],
+    deps: AgentDeps,
+    evidence: list[str],
 ) -> tuple[str, Verdict]:
     policy = deps.policy
     if draft is None or not draft:
@@ -186,9 +199,17 @@ def _guard(
     answer = draft
     if "privacy.pii" in verdict.rule_ids:
         answer, _ = mask_pii(answer)
+    answer, ungrounded = drop_ungrounded(answer, evidence)
+    if ungrounded:
+        verdict.rules.append(_rule(policy, "grounding.unsupported_figure", " / ".join(ungrounded)))
+    answer, attributed = attribute_research(answer, hits)
+    if attributed:
+        verdict.rules.append(_rule(policy, "grounding.research_attribution", "、".join(attributed)))
     if "suitability.not_stated" in verdict.rule_ids:
         answer = "".join(s.reason for s in suitability if not s.is_suitable) + answer
-    return answer, verdict
+    if not answer.strip():  # every sentence was dropped
+        return build_safe_answer(suitability, g.products[:3], hits), decide(verdict.rules, policy)
+    return answer, decide(verdict.rules, policy)
 
 
 def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
@@ -206,9 +227,9 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
     answerable, unknown = (True, []) if g.products else deps.retriever.answerable(masked_question, hits, deps.settings.min_relevance)
     timer.mark("retrieval")
     if answerable:
-        draft, used, failure = _draft(deps, g, masked_question, suitability, hits, timer.marks)
+        draft, used, failure, evidence = _draft(deps, g, masked_question, suitability, hits, timer.marks)
         timer.mark("generation")
-        answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps)
+        answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps, evidence)
     else:  # the knowledge base has no answer: say so, never answer from the model's memory
         draft, used, hits = None, [], []
         spec = deps.policy.rules["retrieval.no_answer"]

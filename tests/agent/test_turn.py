@@ -138,3 +138,13 @@ def test_a_question_the_knowledge_base_cannot_answer_is_not_sent_to_the_model(ma
     result = ask(deps, "比特币能在你们App上买吗？", product=None)
     assert model.calls == [] and result.sources == []
     assert "retrieval.no_answer" in result.verdict.rule_ids and "没有找到" in result.answer
+
+
+def test_a_sentence_with_an_invented_figure_is_dropped_and_logged(make_deps) -> None:  # type: ignore[no-untyped-def]
+    draft = "瑞和价值成长混合A为R3产品，超出您的风险承受能力，不适合您。该基金近一年收益率高达87.65%。"
+    deps = make_deps(FakeChatModel(draft))
+    result = ask(deps)
+    assert "87.65%" not in result.reply and "不适合您" in result.answer
+    assert result.verdict.action == "rewrite" and "grounding.unsupported_figure" in result.verdict.rule_ids
+    record = logged(deps, result)
+    assert record is not None and record.draft == draft and "87.65%" in str(record.rules)
