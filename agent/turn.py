@@ -22,6 +22,8 @@ from core.clock import Clock, SystemClock
 from core.errors import NotFound
 from core.settings import Settings
 from guardrails.grounding import drop_ungrounded
+from guardrails.injection import scan_passage
+from guardrails.input_rails import screen_input
 from guardrails.models import RuleHit, SuitabilityResult, Verdict
 from guardrails.output_rails import ReplyContext, check_reply, decide, with_disclosures
 from guardrails.pii import mask_pii
@@ -216,17 +218,31 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
     """Answer one client message. The turn is committed to the log before this returns."""
     timer = Timer()
     text = validate_message(request.message, deps.settings)
-    masked_question, _ = mask_pii(text)
+    screened = screen_input(text)
+    masked_question = screened.masked_text
     with deps.sessions() as session:
         g = _ground(session, request, masked_question)
-    intent = classify(masked_question, has_product=bool(g.products))
-    # A verdict only where the client considers buying; a research question about 茅台 is not that.
-    suitability = _suitability(g, deps) if intent in SUITABILITY_INTENTS else []
-    timer.mark("context")
-    hits = _retrieve(deps, masked_question, g.products)
-    answerable, unknown = (True, []) if g.products else deps.retriever.answerable(masked_question, hits, deps.settings.min_relevance)
+    intent: str
+    suitability: list[SuitabilityResult] = []
+    hits: list[Hit] = []
+    used: list[Hit] = []
+    answerable, unknown = False, list[str]()
+    if not screened.allowed:  # injection, jailbreak or out of scope: refused before any model sees it
+        intent = screened.category or "screened"
+    else:
+        intent = classify(masked_question, has_product=bool(g.products))
+        # A verdict only where the client considers buying; a research question about 茅台 is not that.
+        suitability = _suitability(g, deps) if intent in SUITABILITY_INTENTS else []
+        timer.mark("context")
+        hits = _retrieve(deps, masked_question, g.products)
+        answerable, unknown = (True, []) if g.products else deps.retriever.answerable(masked_question, hits, deps.settings.min_relevance)
     timer.mark("retrieval")
-    if answerable:
+    input_hits: list[RuleHit] = [RuleHit.model_validate(h.model_dump(exclude={"category"})) for h in screened.rules]
+    if not screened.allowed:
+        draft = None
+        answer = screened.refusal or load_prompt("no_context").text
+        verdict = Verdict(action="block", rules=input_hits, policy_version=deps.policy.version)
+    elif answerable:
         draft, used, failure, evidence = _draft(deps, g, masked_question, suitability, hits, timer.marks)
         timer.mark("generation")
         answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps, evidence)
@@ -235,12 +251,17 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
         spec = deps.policy.rules["retrieval.no_answer"]
         no_answer = RuleHit(rule_id="retrieval.no_answer", severity=spec.severity, version=spec.version, detail="、".join(unknown))
         answer, verdict = load_prompt("no_context").text, Verdict(action="pass", rules=[no_answer], policy_version=deps.policy.version)
+    if screened.allowed and input_hits:  # personal data masked on the way in: logged, not blocking
+        verdict.rules[:0] = input_hits
+    planted = [h.chunk.chunk_id for h in used if h.chunk.injection_rules or scan_passage(h.chunk.text)]
+    if planted:
+        verdict.rules.append(_rule(deps.policy, "retrieval.injection_neutralised", "、".join(planted)))
     cited, dropped, _ = check_citations(answer, used or hits)
     if dropped:
         spec = deps.policy.rules["citation.dropped"]
         detail = "、".join(h.chunk.chunk_id for h in dropped)
         verdict.rules.append(RuleHit(rule_id="citation.dropped", severity=spec.severity, version=spec.version, detail=detail))
-    reply = with_disclosures(answer, deps.policy)
+    reply = with_disclosures(answer, deps.policy, advice=screened.allowed)
     timer.mark("guardrail")
     turn_id = str(uuid.uuid4())
     content_id = hashlib.sha256(f"{turn_id}:{reply}".encode()).hexdigest()[:32]

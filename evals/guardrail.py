@@ -2,8 +2,9 @@
 recall and false-positive rate of the deterministic rails, and their latency per reply.
 
 Replies are checked by the output rails with the client's class and the products the reply
-names; client messages by the input rails that exist so far (personal data). A rule with labels
-but no rail yet reports recall 0 rather than being left out.
+names; client messages by the input rails (injection and jailbreak screening, scope, personal
+data). Each file is split in two fixed halves by a hash of the id; the rules' phrase lists were
+written reading only the "dev" half, so the "held_out" figures are the ones to quote.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.metrics import percentile
+from guardrails.input_rails import screen_input
 from guardrails.models import SuitabilityResult
 from guardrails.output_rails import ReplyContext, check_reply
-from guardrails.pii import find_pii
 from guardrails.policy import Policy, load_policy
 from guardrails.suitability import check_suitability
 
@@ -35,13 +36,6 @@ CLASSES = {
     "guaranteed_return": ["claims.guaranteed_return"],
     "pii": ["privacy.pii", "pii.id_number", "pii.bank_card", "pii.mobile", "pii.account_number", "pii.email"],
     "injection": ["injection.direct"],
-}
-PII_KINDS = {
-    "id_number": "pii.id_number",
-    "bank_card": "pii.bank_card",
-    "mobile": "pii.mobile",
-    "account_number": "pii.account_number",
-    "email": "pii.email",
 }
 
 
@@ -105,7 +99,15 @@ def predict_reply(case: Case, policy: Policy) -> set[str]:
 
 
 def predict_message(case: Case) -> set[str]:
-    return {PII_KINDS[f.kind] for f in find_pii(case.text)}
+    """The set's labels from the input rails: an injection or jailbreak screen is
+    ``injection.direct``, a scope refusal ``scope.out_of_scope``, personal data by kind."""
+    verdict = screen_input(case.text)
+    labels = {h.rule_id for h in verdict.rules if h.category == "pii"}
+    if not verdict.allowed and verdict.category in ("injection", "jailbreak"):
+        labels.add("injection.direct")
+    elif not verdict.allowed and verdict.category == "scope":
+        labels.add("scope.out_of_scope")
+    return labels
 
 
 def _rates(cases: list[Case], predicted: list[set[str]], rule: str) -> dict[str, float | int]:

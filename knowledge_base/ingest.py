@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from guardrails.injection import scan_passage
 from knowledge_base.chunking import chunk_id, chunk_markdown
 from knowledge_base.documents import KbDocument, discover, load_document
 from knowledge_base.errors import DocumentError
@@ -57,6 +58,9 @@ def chunk_document(doc: KbDocument) -> list[Chunk]:
                     heading_path=[h for h in raw.heading_path if h != doc.title],
                     ordinal=ordinal,
                     page=page,
+                    # Documents are data: instructions aimed at the assistant are flagged here
+                    # and neutralised when the passage goes into a prompt.
+                    injection_rules=sorted({f.rule_id for f in scan_passage(raw.text)}),
                     meta=meta,
                 )
             )

@@ -37,6 +37,7 @@ class Chunk(BaseModel):
     heading_path: list[str] = Field(default_factory=list)
     ordinal: int
     page: int | None = Field(default=None, description="1-based page of a PDF")
+    injection_rules: list[str] = Field(default_factory=list, description="rules that found instructions to the assistant in the text")
     meta: ChunkMeta
 
     @property
