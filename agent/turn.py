@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,29 +17,30 @@ from agent.errors import EmptyMessage, MessageTooLong, ModelTimeout, ModelUnavai
 from agent.intent import classify
 from agent.llm.protocol import ChatModel, GenerationParams
 from agent.models import Disclosure, TurnRequest, TurnResult
+from agent.reply_gate import sentence_check
 from agent.safe_answer import build_safe_answer
 from agent.tokens import count_tokens
 from core.clock import Clock, SystemClock
 from core.errors import NotFound
 from core.settings import Settings
-from guardrails.grounding import drop_ungrounded
 from guardrails.injection import scan_passage
 from guardrails.input_rails import screen_input
 from guardrails.models import RuleHit, SuitabilityResult, Verdict
-from guardrails.output_rails import ReplyContext, check_reply, decide, with_disclosures
-from guardrails.pii import mask_pii
+from guardrails.output_rails import ReplyContext, decide, with_disclosures
 from guardrails.policy import Policy
+from guardrails.streaming import SentenceGate
 from guardrails.suitability import check_suitability, risk_rank
 from prompts import load_prompt
 from records import repository as repo
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
-from retrieval.citations import attribute_research, check_citations
+from retrieval.citations import check_citations
 from retrieval.conflicts import Conflict, conflict_notes
 from retrieval.embeddings import Embedder
 from retrieval.models import Citation, Hit
 from retrieval.search import SearchFilter
 
 SERVICE_NAME = "robo-advisor"
+TextSink = Callable[[str], None]
 SUITABILITY_INTENTS = frozenset({"product_suitability", "trade_request"})
 
 
@@ -145,8 +147,15 @@ def _suitability(g: _Grounding, deps: AgentDeps) -> list[SuitabilityResult]:
 
 
 def _draft(
-    deps: AgentDeps, g: _Grounding, question: str, suitability: list[SuitabilityResult], hits: list[Hit], timings: dict[str, float]
-) -> tuple[str | None, list[Hit], RuleHit | None, list[str]]:
+    deps: AgentDeps,
+    g: _Grounding,
+    question: str,
+    suitability: list[SuitabilityResult],
+    hits: list[Hit],
+    timings: dict[str, float],
+    emit: TextSink,
+) -> tuple[str | None, list[Hit], RuleHit | None, SentenceGate]:
+    """Stream the model's draft through the sentence gate; ``emit`` gets each released sentence."""
     s = deps.settings
     passages, used = context.passages_block(hits, s.context_token_budget)
     messages = context.answer_messages(
@@ -155,7 +164,13 @@ def _draft(
         context.facts_block(suitability, g.products[:3], conflict_notes((h.chunk.meta.doc_id for h in used), deps.retriever.conflicts)),
         passages,
     )
-    evidence = [m.content for m in messages]
+    ctx = ReplyContext(
+        suitability=suitability,
+        canary=s.prompt_canary,
+        instructions=context.instruction_texts(),
+        product_aliases={p.code: [n for n in (p.short_name, *p.aliases) if n] for p in g.products},
+    )
+    gate = SentenceGate(sentence_check(ctx, deps.policy, [m.content for m in messages], used or hits))
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
     started = time.perf_counter()
     pieces: list[str] = []
@@ -164,10 +179,16 @@ def _draft(
             if not pieces:
                 timings["first_token"] = round((time.perf_counter() - started) * 1000, 1)
             pieces.append(piece)
-        return "".join(pieces).strip(), used, None, evidence
+            for sentence in gate.feed(piece):
+                emit(sentence)
+            if gate.stopped:
+                break  # a blocking rule fired: nothing more of this draft will be shown
+        for sentence in gate.close():
+            emit(sentence)
+        return "".join(pieces).strip(), used, None, gate
     except (ModelTimeout, ModelUnavailable) as exc:
         failure = RuleHit(rule_id="model.unavailable", severity="block", version=1, detail=str(exc))
-        return None, used, failure, evidence
+        return ("".join(pieces).strip() or None), used, failure, gate
 
 
 def _risk_level(products: list[ProductView]) -> str | None:
@@ -180,42 +201,44 @@ def _rule(policy: Policy, rule_id: str, detail: str) -> RuleHit:
     return RuleHit(rule_id=rule_id, severity=spec.severity, version=spec.version, detail=detail)
 
 
-def _guard(
-    draft: str | None,
+def _finish(
+    gate: SentenceGate,
     failure: RuleHit | None,
     suitability: list[SuitabilityResult],
     g: _Grounding,
     hits: list[Hit],
     deps: AgentDeps,
-    evidence: list[str],
 ) -> tuple[str, Verdict]:
+    """The answer shown: the released sentences, then what the whole reply still needs (the
+    suitability statement, or the safe answer when the draft was stopped or yielded nothing)."""
     policy = deps.policy
-    if draft is None or not draft:
-        rules = [failure] if failure else []
-        return build_safe_answer(suitability, g.products[:3], hits), Verdict(action="block", rules=rules, policy_version=policy.version)
-    ctx = ReplyContext(suitability=suitability, canary=deps.settings.prompt_canary, instructions=context.instruction_texts())
-    hits_ = check_reply(draft, ctx, policy)
-    verdict = decide(hits_, policy)
-    if verdict.action in ("block", "escalate"):
-        return build_safe_answer(suitability, g.products[:3], hits), verdict
-    answer = draft
-    if "privacy.pii" in verdict.rule_ids:
-        answer, _ = mask_pii(answer)
-    answer, ungrounded = drop_ungrounded(answer, evidence)
-    if ungrounded:
-        verdict.rules.append(_rule(policy, "grounding.unsupported_figure", " / ".join(ungrounded)))
-    answer, attributed = attribute_research(answer, hits)
-    if attributed:
-        verdict.rules.append(_rule(policy, "grounding.research_attribution", "、".join(attributed)))
-    if "suitability.not_stated" in verdict.rule_ids:
-        answer = "".join(s.reason for s in suitability if not s.is_suitable) + answer
-    if not answer.strip():  # every sentence was dropped
-        return build_safe_answer(suitability, g.products[:3], hits), decide(verdict.rules, policy)
-    return answer, decide(verdict.rules, policy)
+    rules = [*gate.hits, *([failure] if failure else [])]
+    shown = gate.text.strip()
+    unsuitable = [r for r in suitability if not r.is_suitable]
+    if gate.stopped or failure or not shown:
+        safe = build_safe_answer(suitability, g.products[:3], hits)
+        verdict = decide(rules, policy) if rules else Verdict(action="block", rules=[], policy_version=policy.version)
+        if failure and verdict.action == "pass":
+            verdict = Verdict(action="block", rules=rules, policy_version=policy.version)
+        return (f"{shown}\n\n{safe}" if shown else safe), verdict
+    if unsuitable and not any(marker in shown for marker in policy.mismatch_markers):
+        rules.append(_rule(policy, "suitability.not_stated", ""))
+        shown = f"{shown}\n\n{''.join(r.reason for r in unsuitable)}"
+    return shown, decide(rules, policy)
 
 
-def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
-    """Answer one client message. The turn is committed to the log before this returns."""
+def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = None) -> TurnResult:
+    """Answer one client message. The turn is committed to the log before this returns.
+
+    ``on_text`` receives the answer as it may be shown, sentence by sentence, each only after
+    it passed the rails; together the pieces are exactly ``TurnResult.answer``."""
+    emitted: list[str] = []
+
+    def emit(text: str) -> None:
+        emitted.append(text)
+        if on_text is not None:
+            on_text(text)
+
     timer = Timer()
     text = validate_message(request.message, deps.settings)
     screened = screen_input(text)
@@ -243,9 +266,9 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
         answer = screened.refusal or load_prompt("no_context").text
         verdict = Verdict(action="block", rules=input_hits, policy_version=deps.policy.version)
     elif answerable:
-        draft, used, failure, evidence = _draft(deps, g, masked_question, suitability, hits, timer.marks)
+        draft, used, failure, gate = _draft(deps, g, masked_question, suitability, hits, timer.marks, emit)
         timer.mark("generation")
-        answer, verdict = _guard(draft, failure, suitability, g, used or hits, deps, evidence)
+        answer, verdict = _finish(gate, failure, suitability, g, used or hits, deps)
     else:  # the knowledge base has no answer: say so, never answer from the model's memory
         draft, used, hits = None, [], []
         spec = deps.policy.rules["retrieval.no_answer"]
@@ -261,6 +284,12 @@ def run_turn(deps: AgentDeps, request: TurnRequest) -> TurnResult:
         spec = deps.policy.rules["citation.dropped"]
         detail = "、".join(h.chunk.chunk_id for h in dropped)
         verdict.rules.append(RuleHit(rule_id="citation.dropped", severity=spec.severity, version=spec.version, detail=detail))
+    sent = "".join(emitted)
+    if answer.startswith(sent):
+        if answer[len(sent) :]:
+            emit(answer[len(sent) :])
+    else:  # cannot happen: the answer always starts with what was released
+        raise RuntimeError("answer diverged from the streamed text")
     reply = with_disclosures(answer, deps.policy, advice=screened.allowed)
     timer.mark("guardrail")
     turn_id = str(uuid.uuid4())

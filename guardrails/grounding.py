@@ -87,10 +87,16 @@ def unsupported_figures(sentence: str, evidence: set[str]) -> list[Figure]:
     return out
 
 
-def drop_ungrounded(text: str, evidence_texts: list[str]) -> tuple[str, list[str]]:
-    """``text`` without the sentences whose figures appear in no evidence, and those sentences."""
+def evidence_set(evidence_texts: list[str]) -> set[str]:
+    """The values figures may take, from everything the model was given."""
     evidence = evidence_values(evidence_texts)
     evidence |= {"-".join(f.value.split("-")[:n]) for t in evidence_texts for f in figures_in(t) if f.kind == "date" for n in (1, 2, 3)}
+    return evidence
+
+
+def drop_ungrounded(text: str, evidence_texts: list[str]) -> tuple[str, list[str]]:
+    """``text`` without the sentences whose figures appear in no evidence, and those sentences."""
+    evidence = evidence_set(evidence_texts)
     kept: list[str] = []
     dropped: list[str] = []
     for raw in SENTENCE.findall(text):

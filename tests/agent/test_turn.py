@@ -58,7 +58,8 @@ def test_silence_about_the_mismatch_is_rewritten_with_the_verdict(make_deps) -> 
     deps = make_deps(FakeChatModel("该基金投资股票和债券。"))
     result = ask(deps)
     assert result.verdict.action == "rewrite"
-    assert result.answer.startswith(result.suitability[0].reason)
+    # The released draft first (it was streamed as it passed), then the statement it lacked.
+    assert result.answer.startswith("该基金投资股票和债券。") and result.answer.endswith(result.suitability[0].reason)
 
 
 def test_a_model_timeout_still_answers_from_facts_and_logs(make_deps) -> None:  # type: ignore[no-untyped-def]
@@ -167,3 +168,20 @@ def test_a_screened_message_is_refused_before_the_model_and_logged(make_deps, me
     assert "系统提示词如下" not in result.reply and result.disclosure.ai_label in result.reply
     record = logged(deps, result)
     assert record is not None and record.verdict == "block" and record.rules[0]["rule_id"] == result.verdict.rules[0].rule_id
+
+
+def test_streamed_pieces_are_exactly_the_answer_and_stop_at_a_blocked_sentence(make_deps) -> None:  # type: ignore[no-untyped-def]
+    draft = "瑞和价值成长混合A为R3产品，超出您的风险承受能力，不适合您。货币基金流动性好。这只基金保本保收益。后面的话不该出现。"
+    deps = make_deps(FakeChatModel(draft))
+    pieces: list[str] = []
+    result = run_turn(
+        deps, TurnRequest(client_id="client-002", message=QUESTION, product_code="016801", request_id="r"), on_text=pieces.append
+    )
+    assert "".join(pieces) == result.answer
+    assert pieces[:2] == ["瑞和价值成长混合A为R3产品，超出您的风险承受能力，不适合您。", "货币基金流动性好。"]
+    assert "保本" not in result.answer and "后面的话" not in result.answer
+    assert result.verdict.action == "block" and "claims.guaranteed_return" in result.verdict.rule_ids
+    record = logged(deps, result)
+    # Generation stops at the blocked sentence; the log keeps the draft up to there.
+    assert record is not None and record.reply == result.reply
+    assert record.draft and draft.startswith(record.draft) and "保本保收益" in record.draft

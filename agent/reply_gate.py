@@ -1,0 +1,48 @@
+"""The per-sentence check a streamed draft passes before any of it is shown.
+
+Composes the output rails for one sentence: banned claims, an above-class recommendation, a
+leaked prompt (each stops the stream), personal data (masked), a figure found in no evidence
+(the sentence is dropped) and a research-based sentence without its source (attributed).
+Whole-reply rules (the suitability statement) are applied by the turn at the end.
+"""
+
+from __future__ import annotations
+
+from guardrails.grounding import evidence_set, unsupported_figures
+from guardrails.models import RuleHit
+from guardrails.output_rails import ReplyContext, check_reply
+from guardrails.pii import mask_pii
+from guardrails.policy import Policy
+from guardrails.streaming import SentenceCheck, SentenceDecision
+from retrieval.citations import attribute_research
+from retrieval.models import Hit
+
+WHOLE_REPLY_RULES = frozenset({"suitability.not_stated"})
+
+
+def _rule(policy: Policy, rule_id: str, detail: str, span: str | None = None) -> RuleHit:
+    spec = policy.rules[rule_id]
+    return RuleHit(rule_id=rule_id, severity=spec.severity, version=spec.version, detail=detail, span=span)
+
+
+def sentence_check(ctx: ReplyContext, policy: Policy, evidence_texts: list[str], hits: list[Hit]) -> SentenceCheck:
+    """A check for :class:`guardrails.streaming.SentenceGate` bound to one turn's facts."""
+    evidence = evidence_set(evidence_texts)
+
+    def check(sentence: str, released: str) -> SentenceDecision:
+        found = [h for h in check_reply(sentence, ctx, policy) if h.rule_id not in WHOLE_REPLY_RULES]
+        if any(h.severity in ("block", "escalate") for h in found):
+            return SentenceDecision("stop", hits=found)
+        text = sentence
+        if any(h.rule_id == "privacy.pii" for h in found):
+            text, _ = mask_pii(text)
+        missing = unsupported_figures(text, evidence)
+        if missing:
+            detail = "、".join(f.text for f in missing)
+            return SentenceDecision("drop", hits=[*found, _rule(policy, "grounding.unsupported_figure", detail, sentence.strip())])
+        text, attributed = attribute_research(text, hits)
+        if attributed:
+            found.append(_rule(policy, "grounding.research_attribution", "、".join(attributed)))
+        return SentenceDecision("release", text=text, hits=found)
+
+    return check
