@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
 from agent.turn import AgentDeps
 from api import errors
-from api.routes import chat, health
+from api.middleware import RequestContext
+from api.observability import Metrics, configure_logging
+from api.routes import admin, advisor, chat, compliance, health, openai_compat
 from core.settings import Settings, get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -26,29 +27,22 @@ def create_app(settings: Settings | None = None, deps: AgentDeps | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging()
         if deps is None:
             from agent.runtime import build_deps
 
             app.state.deps = build_deps(settings or get_settings())
         else:
             app.state.deps = deps
+        log.info("ready", extra={"environment": app.state.deps.settings.environment})
         yield
 
     app = FastAPI(title="智能投顾 Robo-Advisor", version="0.1.0", lifespan=lifespan)
+    app.state.metrics = Metrics()
     errors.install(app)
-
-    @app.middleware("http")
-    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request.state.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return errors.error_response(request, 413, "body_too_large", f"请求体过大（上限{MAX_BODY_BYTES // 1024}KB）")
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
-
-    app.include_router(chat.router)
-    app.include_router(health.router)
+    app.add_middleware(RequestContext, max_body_bytes=MAX_BODY_BYTES, metrics=app.state.metrics)
+    for module in (chat, openai_compat, advisor, compliance, admin, health):
+        app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

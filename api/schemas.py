@@ -1,8 +1,21 @@
-"""Request and response bodies of the HTTP API."""
+"""Request and response bodies of the HTTP API shared by every route, and the client's."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.models import Disclosure
+from guardrails.models import RuleHit, SuitabilityResult
+from retrieval.models import Citation
+
+
+class StrictBody(BaseModel):
+    """A request body: unknown fields are a client error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ChatRequest(BaseModel):
@@ -12,9 +25,9 @@ class ChatRequest(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    code: str
-    message: str
-    request_id: str
+    code: str = Field(description="a stable machine-readable code, e.g. invalid_request, not_found")
+    message: str = Field(description="what went wrong, in Chinese")
+    request_id: str = Field(description="quote it to support; it is in the server's log lines too")
 
 
 class ErrorResponse(BaseModel):
@@ -23,3 +36,75 @@ class ErrorResponse(BaseModel):
 
 class Health(BaseModel):
     status: str
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, bool]
+    reasons: list[str] = Field(default_factory=list, description="why a check failed, in Chinese")
+
+
+class TextEvent(BaseModel):
+    """SSE ``text``: the next sentences of the answer, released only after they passed the rails."""
+
+    text: str
+
+
+class SourcesEvent(BaseModel):
+    sources: list[Citation]
+
+
+class VerdictEvent(BaseModel):
+    action: str = Field(description="pass | rewrite | block | escalate")
+    risk_level: str | None = Field(description="risk tag of the content: the highest product risk it discusses")
+    rules: list[RuleHit]
+    suitability: list[SuitabilityResult]
+    policy_version: str
+
+
+class DoneEvent(BaseModel):
+    turn_id: str
+    conversation_id: str
+    request_id: str
+    reply: str = Field(description="the exact text shown: the answer, the risk and data lines and the AI label")
+    disclosure: Disclosure
+    model: str
+    prompt_version: str
+    timings_ms: dict[str, float]
+
+
+class TurnView(BaseModel):
+    """One turn as its client sees it in their history."""
+
+    id: str
+    seq: int
+    created_at: datetime
+    question: str
+    reply: str
+    sources: list[Citation]
+    verdict: str
+    risk_level: str | None
+
+
+class ConversationHistory(BaseModel):
+    id: str
+    turns: list[TurnView]
+
+
+class FeedbackRequest(StrictBody):
+    helpful: bool
+    reason: str | None = Field(default=None, max_length=500, description="why (optional), in the client's words")
+
+
+class HandoffRequest(StrictBody):
+    reason: str = Field(default="", max_length=500, description="what the client wants to talk about")
+    turn_id: str | None = Field(default=None, max_length=36, description="the turn that prompted the request, if any")
+
+
+class SentReply(BaseModel):
+    """A reply an advisor sent to the client."""
+
+    draft_id: str
+    advisor_id: str
+    text: str
+    sent_at: datetime

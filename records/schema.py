@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -168,3 +168,59 @@ class Turn(Base):
     prompt_version: Mapped[str] = mapped_column(String(64))
     content_id: Mapped[str] = mapped_column(String(64))
     timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TurnFeedback(Base):
+    """A client's rating of one reply (helpful or not, and why). Append-only: the latest counts."""
+
+    __tablename__ = "turn_feedback"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    turn_id: Mapped[str] = mapped_column(ForeignKey("turns.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(32), index=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TurnAnnotation(Base):
+    """A compliance officer's judgment of one turn. Append-only: a later note never erases an earlier one."""
+
+    __tablename__ = "turn_annotations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    turn_id: Mapped[str] = mapped_column(ForeignKey("turns.id"), index=True)
+    officer_id: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(16))  # fine | violation | note
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReplyDraft(Base):
+    """An AI-drafted reply an advisor prepares for one client; its life is the events below."""
+
+    __tablename__ = "reply_drafts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    advisor_id: Mapped[str] = mapped_column(ForeignKey("advisors.id"), index=True)
+    turn_id: Mapped[str] = mapped_column(ForeignKey("turns.id"))  # the logged turn that generated the draft
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReplyDraftEvent(Base):
+    """What happened to a draft: created, edited (with the text and its rule results), sent, refused. Append-only."""
+
+    __tablename__ = "reply_draft_events"
+    __table_args__ = (UniqueConstraint("draft_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("reply_drafts.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # created | edited | sent | refused
+    actor_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(16))
+    rules: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,106 @@
+"""Pure ASGI middleware: the request id, the body size cap, the access log and HTTP metrics.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so that a streamed response passes through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import errors
+from api.observability import Metrics, request_id_var
+
+log = logging.getLogger("advisor.api.access")
+SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+class BodyTooLarge(HTTPException):
+    """The request body grew past the cap while it was read (no or a false Content-Length).
+
+    An ``HTTPException`` so that FastAPI's body parsing passes it on instead of turning it into a 400.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"请求体过大（上限{limit // 1024}KB）")
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's path template (``/api/turns/{turn_id}``): bounded label values for metrics.
+
+    The router records the route it matched in the scope; an unmatched path is one label, not many.
+    """
+    route = scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
+
+
+class RequestContext:
+    """Give every request an id (a caller's safe ``X-Request-ID`` is kept), cap its body, log and time it."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: Metrics) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        offered = request.headers.get("x-request-id", "")
+        request_id = offered if SAFE_REQUEST_ID.match(offered) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        try:
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+                status = 413
+                await self._too_large(request)(scope, receive, send)
+                return
+
+            received = 0
+
+            async def capped_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge(self.max_body_bytes)
+                return message
+
+            async def send_with_id(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                await send(message)
+
+            try:
+                await self.app(scope, capped_receive, send_with_id)
+            except BodyTooLarge:
+                status = 413
+                await self._too_large(request)(scope, receive, send)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            self.metrics.http_requests.labels(method=scope["method"], route=route, status=str(status)).inc()
+            self.metrics.http_seconds.labels(method=scope["method"], route=route).observe(elapsed)
+            log.info(
+                "%s %s %s",
+                scope["method"],
+                route,
+                status,
+                extra={"status": status, "duration_ms": round(elapsed * 1000, 1), "path": scope["path"]},
+            )
+            request_id_var.reset(token)
+
+    def _too_large(self, request: Request) -> ASGIApp:
+        return errors.error_response(request, 413, "body_too_large", f"请求体过大（上限{self.max_body_bytes // 1024}KB）")
