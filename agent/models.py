@@ -37,6 +37,8 @@ class TurnResult(BaseModel):
     risk_level: str | None = Field(description="risk level of the content: the highest product risk it discusses")
     suitability: list[SuitabilityResult]
     verdict: Verdict
+    tools: list[str] = Field(default_factory=list, description="the tools whose results the answer drew on")
+    leads: list[str] = Field(default_factory=list, description="reasons of the hand-offs opened for the client's advisor")
     disclosure: Disclosure
     model: str
     prompt_version: str

@@ -11,15 +11,17 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent import context
+from agent import context, memory
 from agent.entities import find_products
 from agent.errors import EmptyMessage, MessageTooLong, ModelTimeout, ModelUnavailable, UnknownClient, UnknownProduct
 from agent.intent import classify
 from agent.llm.protocol import ChatModel, GenerationParams
 from agent.models import Disclosure, TurnRequest, TurnResult
+from agent.planner import Lead, Plan, plan_turn
 from agent.reply_gate import sentence_check
 from agent.safe_answer import build_safe_answer
 from agent.tokens import count_tokens
+from agent.toolbox import ToolOutput, run_tools
 from core.clock import Clock, SystemClock
 from core.errors import NotFound
 from core.settings import Settings
@@ -32,6 +34,7 @@ from guardrails.streaming import SentenceGate
 from guardrails.suitability import check_suitability, risk_rank
 from prompts import load_prompt
 from records import repository as repo
+from records.leads import create_lead
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
 from retrieval.citations import check_citations
 from retrieval.conflicts import Conflict, conflict_notes
@@ -76,6 +79,8 @@ class _Grounding:
     holdings: list[HoldingView]
     catalog: dict[str, ProductView]
     products: list[ProductView]
+    history: list[TurnRecord] = field(default_factory=list)
+    extra_facts: list[str] = field(default_factory=list)
 
 
 class Timer:
@@ -105,16 +110,30 @@ def _ground(session: Session, request: TurnRequest, text: str) -> _Grounding:
     client = repo.get_client(session, request.client_id)
     if client is None:
         raise UnknownClient(f"client {request.client_id!r} not found")
-    if request.conversation_id and repo.conversation_owner(session, request.conversation_id) != client.id:
-        raise NotFound(f"conversation {request.conversation_id} not found for this client", public_message="未找到该会话")
+    history: list[TurnRecord] = []
+    if request.conversation_id:
+        if repo.conversation_owner(session, request.conversation_id) != client.id:
+            raise NotFound(f"conversation {request.conversation_id} not found for this client", public_message="未找到该会话")
+        history = repo.get_turns(session, request.conversation_id)
     catalog = {p.code: p for p in repo.list_products(session)}
-    products = find_products(text, list(catalog.values()))
+    named = find_products(text, list(catalog.values()))
+    products = memory.resolve_follow_up(text, named, memory.products_by_turn(history, list(catalog.values())))
     if request.product_code:
         focus = catalog.get(request.product_code)
         if focus is None:
             raise UnknownProduct(f"product {request.product_code!r} not found")
         products = [focus] + [p for p in products if p.code != focus.code]
-    return _Grounding(client, repo.get_holdings(session, client.id), catalog, products)
+    return _Grounding(client, repo.get_holdings(session, client.id), catalog, products, history)
+
+
+def _recent_failures(history: list[TurnRecord]) -> int:
+    """How many of the latest turns in a row gave no real answer (blocked or nothing found)."""
+    count = 0
+    for turn in reversed(history):
+        if turn.verdict != "block" and not any(r.get("rule_id") == "retrieval.no_answer" for r in turn.rules):
+            break
+        count += 1
+    return count
 
 
 def _retrieve(deps: AgentDeps, text: str, products: list[ProductView]) -> list[Hit]:
@@ -161,7 +180,11 @@ def _draft(
     messages = context.answer_messages(
         context.system_message(g.client, g.holdings, g.catalog, s.prompt_canary),
         question,
-        context.facts_block(suitability, g.products[:3], conflict_notes((h.chunk.meta.doc_id for h in used), deps.retriever.conflicts)),
+        context.facts_block(
+            suitability,
+            g.products[:3],
+            [*conflict_notes((h.chunk.meta.doc_id for h in used), deps.retriever.conflicts), *g.extra_facts],
+        ),
         passages,
     )
     ctx = ReplyContext(
@@ -246,6 +269,8 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     with deps.sessions() as session:
         g = _ground(session, request, masked_question)
     intent: str
+    plan = Plan()
+    tool_outputs: list[ToolOutput] = []
     suitability: list[SuitabilityResult] = []
     hits: list[Hit] = []
     used: list[Hit] = []
@@ -253,9 +278,15 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     if not screened.allowed:  # injection, jailbreak or out of scope: refused before any model sees it
         intent = screened.category or "screened"
     else:
-        intent = classify(masked_question, has_product=bool(g.products))
+        intent = memory.carried_intent(masked_question, g.history) or classify(masked_question, has_product=bool(g.products))
         # A verdict only where the client considers buying; a research question about 茅台 is not that.
         suitability = _suitability(g, deps) if intent in SUITABILITY_INTENTS else []
+        plan = plan_turn(intent, masked_question, suitability, _recent_failures(g.history))
+        with deps.sessions() as session:
+            tool_outputs = run_tools(session, plan.tools, g.client.id, g.products, masked_question, deps.clock.today())
+        g.extra_facts = [o.text for o in tool_outputs]
+        if g.history:
+            g.extra_facts.append("此前对话：\n" + memory.history_text(g.history, deps.settings.history_token_budget))
         timer.mark("context")
         hits = _retrieve(deps, masked_question, g.products)
         answerable, unknown = (True, []) if g.products else deps.retriever.answerable(masked_question, hits, deps.settings.min_relevance)
@@ -265,6 +296,12 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
         draft = None
         answer = screened.refusal or load_prompt("no_context").text
         verdict = Verdict(action="block", rules=input_hits, policy_version=deps.policy.version)
+    elif not answerable and plan.hands_off:  # nothing to look up: the person is the answer
+        draft = None
+        answer, verdict = load_prompt("handoff").text, Verdict(action="pass", rules=[], policy_version=deps.policy.version)
+    elif not answerable and intent == "chitchat":
+        draft = None
+        answer, verdict = load_prompt("chitchat").text, Verdict(action="pass", rules=[], policy_version=deps.policy.version)
     elif answerable:
         draft, used, failure, gate = _draft(deps, g, masked_question, suitability, hits, timer.marks, emit)
         timer.mark("generation")
@@ -284,6 +321,8 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
         spec = deps.policy.rules["citation.dropped"]
         detail = "、".join(h.chunk.chunk_id for h in dropped)
         verdict.rules.append(RuleHit(rule_id="citation.dropped", severity=spec.severity, version=spec.version, detail=detail))
+    if plan.hands_off and load_prompt("handoff").text not in answer:
+        answer = f"{answer}\n\n{load_prompt('handoff').text}"
     sent = "".join(emitted)
     if answer.startswith(sent):
         if answer[len(sent) :]:
@@ -307,14 +346,18 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
         verdict=verdict.action,
         rules=[r.model_dump(mode="json") for r in verdict.rules],
         risk_level=_risk_level(g.products[:3]),
-        suitability={"results": [s.model_dump(mode="json") for s in suitability]},
+        suitability={
+            "results": [s.model_dump(mode="json") for s in suitability],
+            "tools": [{"tool": o.tool, "text": o.text, "data": o.data} for o in tool_outputs],
+            "leads": [{"reason": lead.reason, "detail": lead.detail} for lead in plan.leads],
+        },
         intent=intent,
         model=deps.model.name,
         prompt_version=context.prompt_version(),
         content_id=content_id,
         timings=timer.marks,
     )
-    conversation_id = _log_turn(deps, record)
+    conversation_id = _log_turn(deps, record, plan.leads)
     timer.mark("log")
     disclosure = deps.policy.disclosure
     return TurnResult(
@@ -328,6 +371,8 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
         risk_level=record.risk_level,
         suitability=suitability,
         verdict=verdict,
+        tools=[o.tool for o in tool_outputs],
+        leads=[lead.reason for lead in plan.leads],
         disclosure=Disclosure(
             risk_line=disclosure.risk_line,
             data_line=disclosure.data_line,
@@ -341,10 +386,20 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     )
 
 
-def _log_turn(deps: AgentDeps, record: TurnRecord) -> str:
-    """Append the turn in one transaction (ownership of the conversation was checked in _ground)."""
+def _log_turn(deps: AgentDeps, record: TurnRecord, leads: list[Lead]) -> str:
+    """Append the turn and open its leads in one transaction (ownership of the conversation was
+    checked in _ground): a hand-off is never logged without its turn, nor the turn without it."""
     with deps.sessions() as session, session.begin():
         if not record.conversation_id:
             record.conversation_id = repo.start_conversation(session, record.client_id)
         repo.append_turn(session, record)
+        for lead in leads:
+            create_lead(
+                session,
+                client_id=record.client_id,
+                reason_code=lead.reason,
+                detail=lead.detail,
+                created_at=deps.clock.now(),
+                turn_id=record.id,
+            )
     return record.conversation_id

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     max_input_tokens: int = 512
     """Token budget of one client message (tiktoken cl100k_base)."""
     context_token_budget: int = 700
+    history_token_budget: int = Field(default=300, ge=0, description="tokens of earlier turns (older ones summarised) in the prompt")
     """Tokens of retrieved passages placed in the prompt."""
     retrieval_top_k: int = 3
     min_relevance: float = 0.88

@@ -22,6 +22,7 @@ LeadReason = Literal[
     "human_requested",  # asked for a person
     "reassessment_needed",  # risk assessment expired or about to
     "behaviour_risk",  # trading pattern worth a conversation (turnover, panic selling)
+    "repeated_failure",  # the advisor could not answer several times in a row
 ]
 LeadStatus = Literal["open", "contacted", "closed"]
 REASON_LABELS: dict[str, str] = {
@@ -32,6 +33,7 @@ REASON_LABELS: dict[str, str] = {
     "human_requested": "要求人工服务",
     "reassessment_needed": "需重新风险测评",
     "behaviour_risk": "交易行为需关注",
+    "repeated_failure": "多次未能解答",
 }
 
 
