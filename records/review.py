@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,6 @@ class ConversationSummary(BaseModel):
 
 class TurnFilter(BaseModel):
     """What a compliance officer narrows the log by; every field is optional and they combine with AND."""
-
-    model_config = ConfigDict(extra="forbid")
 
     verdict: Literal["pass", "rewrite", "block", "escalate"] | None = None
     rule: str | None = Field(default=None, max_length=64, description="a rule id that fired on the turn, e.g. claims.guarantee")
