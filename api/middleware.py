@@ -80,7 +80,8 @@ class RequestContext:
                 nonlocal status
                 if message["type"] == "http.response.start":
                     status = message["status"]
-                    message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                    message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
                 await send(message)
 
             try:
