@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel, Field
 
@@ -54,6 +55,7 @@ class Retriever:
         self._keyword: KeywordIndex | None = None
         self._conflicts: list[Conflict] = []
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="keyword-lane")
 
     @property
     def embedder(self) -> Embedder:
@@ -82,17 +84,24 @@ class Retriever:
         sims = [h.similarity for h in hits if h.similarity is not None]
         return is_answerable(query, max(sims) if sims else None, self._keyword_index().text, min_similarity)
 
-    def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]:
-        """The top ``k`` chunks for ``query`` that the filter admits, best first."""
-        filt = search_filter or SearchFilter()
-        vector = self._embedder.embed_query(query)
-        dense_scored = self._store.query(vector, CANDIDATES, where=filt.where())
-        dense = [c for c, _ in dense_scored]
-        keyword = [
+    def _keyword_hits(self, query: str, filt: SearchFilter) -> list[Chunk]:
+        return [
             c
             for c, _ in self._keyword_index().search(query, CANDIDATES * 3)
             if filt.admits(c.meta.audience, c.meta.doc_id, c.meta.superseded_by is None)
         ][:CANDIDATES]
+
+    def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]:
+        """The top ``k`` chunks for ``query`` that the filter admits, best first.
+
+        The keyword lane runs in a worker thread while the query is embedded and the vector
+        store searched (both release the GIL), so a query costs the slower lane, not the sum."""
+        filt = search_filter or SearchFilter()
+        keyword_future = self._pool.submit(self._keyword_hits, query, filt)
+        vector = self._embedder.embed_query(query)
+        dense_scored = self._store.query(vector, CANDIDATES, where=filt.where())
+        dense = [c for c, _ in dense_scored]
+        keyword = keyword_future.result()
         # e5 ranks same-language passages first, so an English question would see only the few
         # English documents: a lane searches the Chinese ones too. (The reverse lane for Chinese
         # questions found one more answer in 214 but costs a slow filtered search at scale.)
