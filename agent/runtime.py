@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent.intent import IntentClassifier
 from agent.llm.factory import build_chat_model
 from agent.llm.local import LocalChatModel
 from agent.tokens import seed_tiktoken_cache
@@ -26,7 +27,8 @@ def build_deps(settings: Settings) -> AgentDeps:
     seed_tiktoken_cache(settings.data_dir / "tiktoken")
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
-    retriever = Retriever(build_embedder(settings.models_dir, settings.embedder_device), open_store(settings))
+    embedder = build_embedder(settings.models_dir, settings.embedder_device)
+    retriever = Retriever(embedder, open_store(settings))
     retriever.refresh()  # build the keyword index (and load jieba) now, not on the first question
     model = build_chat_model(settings)
     if isinstance(model, LocalChatModel):
@@ -37,4 +39,5 @@ def build_deps(settings: Settings) -> AgentDeps:
         sessions=session_factory(engine),
         policy=load_policy(),
         settings=settings,
+        intents=IntentClassifier(embedder),  # fitted on the seed examples at start-up (a few seconds)
     )

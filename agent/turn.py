@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent import context, memory
 from agent.entities import find_products
 from agent.errors import EmptyMessage, MessageTooLong, ModelTimeout, ModelUnavailable, UnknownClient, UnknownProduct
-from agent.intent import classify
+from agent.intent import IntentClassifier, classify
 from agent.llm.protocol import ChatModel, GenerationParams
 from agent.models import Disclosure, TurnRequest, TurnResult
 from agent.planner import Lead, Plan, plan_turn
@@ -71,6 +71,7 @@ class AgentDeps:
     policy: Policy
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    intents: IntentClassifier | None = None  # None: rules only (the embedding model is built once at start-up)
 
 
 @dataclass
@@ -278,7 +279,9 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     if not screened.allowed:  # injection, jailbreak or out of scope: refused before any model sees it
         intent = screened.category or "screened"
     else:
-        intent = memory.carried_intent(masked_question, g.history) or classify(masked_question, has_product=bool(g.products))
+        intent = memory.carried_intent(masked_question, g.history) or classify(
+            masked_question, has_product=bool(g.products), classifier=deps.intents
+        )
         # A verdict only where the client considers buying; a research question about 茅台 is not that.
         suitability = _suitability(g, deps) if intent in SUITABILITY_INTENTS else []
         plan = plan_turn(intent, masked_question, suitability, _recent_failures(g.history))

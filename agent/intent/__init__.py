@@ -30,13 +30,15 @@ __all__ = [
 _BUY_WITH_PRODUCT = re.compile(r"合适|适合|适不适合|能不能买|可以买|能买|值得买|该不该买|要不要买|买入|买这|买点|配置|推荐")
 
 
-def classify(text: str, *, has_product: bool) -> Intent:
-    """The intent by rules alone (no embedder): the decisive rules, then the hints.
+def classify(text: str, *, has_product: bool, classifier: IntentClassifier | None = None) -> Intent:
+    """The intent the turn acts on: ``classifier`` (rules, then the embedding model) or, without
+    one, the rules alone.
 
-    Kept for callers that have no classifier built; prefer ``IntentClassifier.predict``.
+    Rules alone cannot tell "这只基金合适吗" from a knowledge question, so there a buy word beside
+    a named product makes it a suitability question, as before; the embedding model is trusted.
     """
-    prediction = IntentClassifier().predict(text)
-    if prediction.source == "rules" and prediction.rule not in ("own_holdings", "chitchat"):
+    prediction = (classifier or IntentClassifier()).predict(text)
+    if prediction.source == "embedding" or (prediction.source == "rules" and prediction.rule not in ("own_holdings", "chitchat")):
         return prediction.label
     if has_product and _BUY_WITH_PRODUCT.search(normalize(text)):
         return "product_suitability"

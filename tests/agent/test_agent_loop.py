@@ -64,3 +64,16 @@ def test_repeated_failed_answers_hand_the_client_to_a_person(make_deps) -> None:
         conversation = results[-1].conversation_id
     assert results[0].leads == [] and results[1].leads == []
     assert results[2].leads == ["repeated_failure"]
+
+
+def test_the_turn_acts_on_the_classifier_it_was_given(make_deps) -> None:  # type: ignore[no-untyped-def]
+    from agent.intent import IntentClassifier, IntentPrediction
+
+    class Always(IntentClassifier):
+        def predict(self, text: str) -> IntentPrediction:
+            return IntentPrediction(label="distress", confidence=0.9, source="embedding")
+
+    deps = make_deps(FakeChatModel("理解您的心情。"))
+    deps.intents = Always()
+    result = ask(deps, "今天行情怎么样")
+    assert result.intent == "distress" and result.leads == ["distress"] and result.tools == ["diagnosis", "behaviour"]
