@@ -5,19 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
 
 from agent.turn import AgentDeps
 from api import errors
 from api.middleware import RequestContext
 from api.observability import Metrics, configure_logging
-from api.routes import admin, advisor, chat, compliance, health, openai_compat
+from api.routes import admin, advisor, chat, compliance, health, openai_compat, pages
 from core.settings import Settings, get_settings
 
-STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
 log = logging.getLogger("advisor.api")
 
@@ -43,9 +40,5 @@ def create_app(settings: Settings | None = None, deps: AgentDeps | None = None) 
     app.add_middleware(RequestContext, max_body_bytes=MAX_BODY_BYTES, metrics=app.state.metrics)
     for module in (chat, openai_compat, advisor, compliance, admin, health):
         app.include_router(module.router)
-
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
-
+    pages.install(app)  # the web pages, their HTML fragments and /static
     return app

@@ -33,17 +33,45 @@ class Access:
     body: Body | None = None
     query: dict[str, str] = field(default_factory=dict)
     public: bool = False
+    form: Body | None = None
+    """A form body (the web pages' fragment routes take forms, as htmx sends them)."""
 
 
-def only(*roles: str, body: Body | None = None, query: dict[str, str] | None = None, sees_all: tuple[str, ...] = ()) -> Access:
-    return Access(frozenset(roles), frozenset(sees_all), body, query or {})
+def only(
+    *roles: str,
+    body: Body | None = None,
+    query: dict[str, str] | None = None,
+    sees_all: tuple[str, ...] = (),
+    form: Body | None = None,
+) -> Access:
+    return Access(frozenset(roles), frozenset(sees_all), body, query or {}, form=form)
 
 
 PUBLIC = Access(public=True)
 CHAT: Body = lambda f: {"message": QUESTION, "conversation_id": f.conversation_id}  # noqa: E731
 
 TABLE: dict[tuple[str, str], Access] = {
+    # The web pages are shells with no data in them: what they show comes from the /ui/ fragment
+    # routes below, which take the same token and admit the same roles as the JSON API.
     ("GET", "/"): PUBLIC,
+    ("GET", "/chat"): PUBLIC,
+    ("GET", "/advisor"): PUBLIC,
+    ("GET", "/compliance"): PUBLIC,
+    ("POST", "/ui/chat/stream"): only("client", form=CHAT),
+    ("POST", "/ui/turns/{turn_id}/feedback"): only("client", form=lambda f: {"helpful": "false", "reason": "看不懂"}),
+    ("POST", "/ui/handoff"): only("client", form=lambda f: {"reason": "人工", "turn_id": f.turn_id}),
+    ("GET", "/ui/advisor/research"): only("advisor", query={"q": "货币基金"}),
+    ("GET", "/ui/advisor/clients"): only("advisor"),
+    ("GET", "/ui/advisor/clients/{client_id}/diagnosis"): only("advisor"),
+    ("POST", "/ui/advisor/clients/{client_id}/drafts"): only("advisor", form=lambda f: {"question": QUESTION}),
+    ("POST", "/ui/advisor/drafts/{draft_id}/edits"): only("advisor", form=lambda f: {"text": "您好，建议您关注风险。"}),
+    ("POST", "/ui/advisor/drafts/{draft_id}/send"): only("advisor", form=lambda f: {"text": "您好，建议您关注风险。"}),
+    ("GET", "/ui/advisor/leads"): only("advisor"),
+    ("GET", "/ui/compliance/turns"): only("compliance", sees_all=("compliance",)),
+    ("GET", "/ui/compliance/turns/{turn_id}"): only("compliance", sees_all=("compliance",)),
+    ("POST", "/ui/compliance/turns/{turn_id}/annotations"): only(
+        "compliance", sees_all=("compliance",), form=lambda f: {"label": "note", "note": "抽查"}
+    ),
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
@@ -129,9 +157,10 @@ def test_route_admits_only_its_roles_and_their_own_records(api: TestClient, fore
     rule = TABLE[(method, path)]
     url = _url(path, foreign)
     body = rule.body(foreign) if rule.body else None
+    form = rule.form(foreign) if rule.form else None
 
     def call(headers: dict[str, str]) -> Any:
-        return api.request(method, url, params=rule.query, json=body, headers=headers)
+        return api.request(method, url, params=rule.query, json=body, data=form, headers=headers)
 
     if rule.public:
         res = call({})
@@ -151,7 +180,7 @@ def test_route_admits_only_its_roles_and_their_own_records(api: TestClient, fore
             _no_data(res.text, foreign, where)
         elif role in rule.sees_all:
             assert res.status_code < 300, (where, res.text)
-        elif "{" in path or (rule.body and any(v in foreign.markers() for v in _values(body))):
+        elif "{" in path or any(v in foreign.markers() for v in _values(body) + _values(form)):
             assert res.status_code == 404, (where, res.text)
             assert set(res.json()) == {"error"}
             _no_data(res.text, foreign, where)
