@@ -18,7 +18,7 @@ from scipy.optimize import minimize
 from agent.intent.labels import INTENTS, Intent
 from agent.intent.rules import normalize
 
-NGRAM_DIM = 2048
+NGRAM_DIM = 1024
 
 
 def _bucket(gram: str) -> int:
@@ -58,7 +58,7 @@ class LinearIntentModel:
     bias: np.ndarray
 
     @classmethod
-    def fit(cls, x: np.ndarray, labels: Sequence[Intent], *, l2: float = 1e-3, max_iter: int = 500) -> LinearIntentModel:
+    def fit(cls, x: np.ndarray, labels: Sequence[Intent], *, l2: float = 1e-3, max_iter: int = 300) -> LinearIntentModel:
         n, d = x.shape
         k = len(INTENTS)
         y = np.zeros((n, k))
