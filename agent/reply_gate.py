@@ -9,7 +9,6 @@ Whole-reply rules (the suitability statement) are applied by the turn at the end
 from __future__ import annotations
 
 from guardrails.grounding import evidence_set, unsupported_figures
-from guardrails.models import RuleHit
 from guardrails.output_rails import ReplyContext, check_reply
 from guardrails.pii import mask_pii
 from guardrails.policy import Policy
@@ -18,11 +17,6 @@ from retrieval.citations import attribute_research
 from retrieval.models import Hit
 
 WHOLE_REPLY_RULES = frozenset({"suitability.not_stated"})
-
-
-def _rule(policy: Policy, rule_id: str, detail: str, span: str | None = None) -> RuleHit:
-    spec = policy.rules[rule_id]
-    return RuleHit(rule_id=rule_id, severity=spec.severity, version=spec.version, detail=detail, span=span)
 
 
 def sentence_check(ctx: ReplyContext, policy: Policy, evidence_texts: list[str], hits: list[Hit]) -> SentenceCheck:
@@ -39,10 +33,10 @@ def sentence_check(ctx: ReplyContext, policy: Policy, evidence_texts: list[str],
         missing = unsupported_figures(text, evidence)
         if missing:
             detail = "、".join(f.text for f in missing)
-            return SentenceDecision("drop", hits=[*found, _rule(policy, "grounding.unsupported_figure", detail, sentence.strip())])
+            return SentenceDecision("drop", hits=[*found, policy.hit("grounding.unsupported_figure", detail, sentence.strip())])
         text, attributed = attribute_research(text, hits)
         if attributed:
-            found.append(_rule(policy, "grounding.research_attribution", "、".join(attributed)))
+            found.append(policy.hit("grounding.research_attribution", "、".join(attributed)))
         return SentenceDecision("release", text=text, hits=found)
 
     return check

@@ -220,11 +220,6 @@ def _risk_level(products: list[ProductView]) -> str | None:
     return max(levels, key=risk_rank) if levels else None
 
 
-def _rule(policy: Policy, rule_id: str, detail: str) -> RuleHit:
-    spec = policy.rules[rule_id]
-    return RuleHit(rule_id=rule_id, severity=spec.severity, version=spec.version, detail=detail)
-
-
 def _finish(
     gate: SentenceGate,
     failure: RuleHit | None,
@@ -246,7 +241,7 @@ def _finish(
             verdict = Verdict(action="block", rules=rules, policy_version=policy.version)
         return (f"{shown}\n\n{safe}" if shown else safe), verdict
     if unsuitable and not any(marker in shown for marker in policy.mismatch_markers):
-        rules.append(_rule(policy, "suitability.not_stated", ""))
+        rules.append(policy.hit("suitability.not_stated"))
         shown = f"{shown}\n\n{''.join(r.reason for r in unsuitable)}"
     return shown, decide(rules, policy)
 
@@ -311,19 +306,17 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
         answer, verdict = _finish(gate, failure, suitability, g, used or hits, deps)
     else:  # the knowledge base has no answer: say so, never answer from the model's memory
         draft, used, hits = None, [], []
-        spec = deps.policy.rules["retrieval.no_answer"]
-        no_answer = RuleHit(rule_id="retrieval.no_answer", severity=spec.severity, version=spec.version, detail="、".join(unknown))
+        no_answer = deps.policy.hit("retrieval.no_answer", "、".join(unknown))
         answer, verdict = load_prompt("no_context").text, Verdict(action="pass", rules=[no_answer], policy_version=deps.policy.version)
     if screened.allowed and input_hits:  # personal data masked on the way in: logged, not blocking
         verdict.rules[:0] = input_hits
     planted = [h.chunk.chunk_id for h in used if h.chunk.injection_rules or scan_passage(h.chunk.text)]
     if planted:
-        verdict.rules.append(_rule(deps.policy, "retrieval.injection_neutralised", "、".join(planted)))
+        verdict.rules.append(deps.policy.hit("retrieval.injection_neutralised", "、".join(planted)))
     cited, dropped, _ = check_citations(answer, used or hits)
     if dropped:
-        spec = deps.policy.rules["citation.dropped"]
         detail = "、".join(h.chunk.chunk_id for h in dropped)
-        verdict.rules.append(RuleHit(rule_id="citation.dropped", severity=spec.severity, version=spec.version, detail=detail))
+        verdict.rules.append(deps.policy.hit("citation.dropped", detail))
     if plan.hands_off and load_prompt("handoff").text not in answer:
         answer = f"{answer}\n\n{load_prompt('handoff').text}"
     sent = "".join(emitted)

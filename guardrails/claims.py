@@ -63,12 +63,9 @@ def find_claims(text: str, policy: Policy) -> list[RuleHit]:
     """Every banned-claim rule that fires on ``text`` (one hit per rule, the first span)."""
     hits: list[RuleHit] = []
     for rule_id, patterns in policy.compiled_claims().items():
-        spec = policy.rules[rule_id]
         for pattern in patterns:
             match = next((m for m in pattern.finditer(text) if is_claim(text, m, policy)), None)
             if match:
-                hits.append(
-                    RuleHit(rule_id=rule_id, severity=spec.severity, version=spec.version, detail=spec.description, span=match.group(0))
-                )
+                hits.append(policy.hit(rule_id, span=match.group(0)))
                 break
     return hits

@@ -42,11 +42,6 @@ def canary_in(text: str, canary: str) -> bool:
     return canary in text or re.sub(r"[\s\-_.·,，、]", "", canary).lower() in squeezed
 
 
-def _hit(policy: Policy, rule_id: str, detail: str = "", span: str | None = None) -> RuleHit:
-    spec = policy.rules[rule_id]
-    return RuleHit(rule_id=rule_id, severity=spec.severity, version=spec.version, detail=detail or spec.description, span=span)
-
-
 def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
     """Every rule the drafted ``text`` breaks."""
     hits = find_claims(text, policy)
@@ -57,17 +52,17 @@ def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
         ]
         sentence = find_above_class_recommendation(text, unsuitable, policy, ctx.product_aliases, suitable_names)
         if sentence:
-            hits.append(_hit(policy, "suitability.above_class", span=sentence))
+            hits.append(policy.hit("suitability.above_class", span=sentence))
         elif not any(marker in text for marker in policy.mismatch_markers):
-            hits.append(_hit(policy, "suitability.not_stated"))
+            hits.append(policy.hit("suitability.not_stated"))
     leaked = any(h.rule_id == "privacy.system_prompt_leak" for h in hits)
     if ctx.canary and canary_in(text, ctx.canary):
         hits = [h for h in hits if h.rule_id != "privacy.system_prompt_leak"]
-        hits.append(_hit(policy, "privacy.system_prompt_leak", span=ctx.canary))
+        hits.append(policy.hit("privacy.system_prompt_leak", span=ctx.canary))
     elif not leaked and (echo := echoed_instruction(text, ctx.instructions)):
-        hits.append(_hit(policy, "privacy.system_prompt_leak", detail="回复复述了提示词中的指令", span=echo))
+        hits.append(policy.hit("privacy.system_prompt_leak", detail="回复复述了提示词中的指令", span=echo))
     if find_pii(text):
-        hits.append(_hit(policy, "privacy.pii"))
+        hits.append(policy.hit("privacy.pii"))
     return hits
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-from guardrails.models import Severity
+from guardrails.models import RuleHit, Severity
 
 POLICY_FILE = Path(__file__).parent / "policy" / "policy.yaml"
 
@@ -36,6 +36,11 @@ class Policy(BaseModel):
     neutralisers: list[str]
     mismatch_markers: list[str]
     disclosure: Disclosure
+
+    def hit(self, rule_id: str, detail: str = "", span: str | None = None) -> RuleHit:
+        """A hit of ``rule_id`` with its severity and version from this policy."""
+        spec = self.rules[rule_id]
+        return RuleHit(rule_id=rule_id, severity=spec.severity, version=spec.version, detail=detail or spec.description, span=span)
 
     def compiled_claims(self) -> dict[str, list[re.Pattern[str]]]:
         return {rule: _compiled(tuple(pats)) for rule, pats in self.claims.items()}
