@@ -246,6 +246,35 @@ def _finish(
     return shown, decide(rules, policy)
 
 
+@dataclass
+class _Understanding:
+    """What the turn knows before drafting: intent, verdicts, plan, tool results, passages."""
+
+    intent: str
+    plan: Plan = field(default_factory=Plan)
+    tool_outputs: list[ToolOutput] = field(default_factory=list)
+    suitability: list[SuitabilityResult] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    answerable: bool = False
+    unknown: list[str] = field(default_factory=list)
+
+
+def _understand(deps: AgentDeps, g: _Grounding, question: str, timer: Timer) -> _Understanding:
+    intent = memory.carried_intent(question, g.history) or classify(question, has_product=bool(g.products), classifier=deps.intents)
+    # A verdict only where the client considers buying; a research question about 茅台 is not that.
+    suitability = _suitability(g, deps) if intent in SUITABILITY_INTENTS else []
+    plan = plan_turn(intent, question, suitability, _recent_failures(g.history))
+    with deps.sessions() as session:
+        tool_outputs = run_tools(session, plan.tools, g.client.id, g.products, question, deps.clock.today())
+    g.extra_facts = [o.text for o in tool_outputs]
+    if g.history:
+        g.extra_facts.append("此前对话：\n" + memory.history_text(g.history, deps.settings.history_token_budget))
+    timer.mark("context")
+    hits = _retrieve(deps, question, g.products)
+    answerable, unknown = (True, []) if g.products else deps.retriever.answerable(question, hits, deps.settings.min_relevance)
+    return _Understanding(intent, plan, tool_outputs, suitability, hits, answerable, unknown)
+
+
 def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = None) -> TurnResult:
     """Answer one client message. The turn is committed to the log before this returns.
 
@@ -264,30 +293,11 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     masked_question = screened.masked_text
     with deps.sessions() as session:
         g = _ground(session, request, masked_question)
-    intent: str
-    plan = Plan()
-    tool_outputs: list[ToolOutput] = []
-    suitability: list[SuitabilityResult] = []
-    hits: list[Hit] = []
+    # injection, jailbreak or out of scope: refused before any model sees it
+    u = _understand(deps, g, masked_question, timer) if screened.allowed else _Understanding(intent=screened.category or "screened")
+    intent, plan, tool_outputs, suitability, hits = u.intent, u.plan, u.tool_outputs, u.suitability, u.hits
+    answerable, unknown = u.answerable, u.unknown
     used: list[Hit] = []
-    answerable, unknown = False, list[str]()
-    if not screened.allowed:  # injection, jailbreak or out of scope: refused before any model sees it
-        intent = screened.category or "screened"
-    else:
-        intent = memory.carried_intent(masked_question, g.history) or classify(
-            masked_question, has_product=bool(g.products), classifier=deps.intents
-        )
-        # A verdict only where the client considers buying; a research question about 茅台 is not that.
-        suitability = _suitability(g, deps) if intent in SUITABILITY_INTENTS else []
-        plan = plan_turn(intent, masked_question, suitability, _recent_failures(g.history))
-        with deps.sessions() as session:
-            tool_outputs = run_tools(session, plan.tools, g.client.id, g.products, masked_question, deps.clock.today())
-        g.extra_facts = [o.text for o in tool_outputs]
-        if g.history:
-            g.extra_facts.append("此前对话：\n" + memory.history_text(g.history, deps.settings.history_token_budget))
-        timer.mark("context")
-        hits = _retrieve(deps, masked_question, g.products)
-        answerable, unknown = (True, []) if g.products else deps.retriever.answerable(masked_question, hits, deps.settings.min_relevance)
     timer.mark("retrieval")
     input_hits: list[RuleHit] = [RuleHit.model_validate(h.model_dump(exclude={"category"})) for h in screened.rules]
     if not screened.allowed:
@@ -317,8 +327,11 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     if dropped:
         detail = "、".join(h.chunk.chunk_id for h in dropped)
         verdict.rules.append(deps.policy.hit("citation.dropped", detail))
-    if plan.hands_off and load_prompt("handoff").text not in answer:
-        answer = f"{answer}\n\n{load_prompt('handoff').text}"
+    if plan.hands_off:  # the reply still goes out; a person follows up
+        if load_prompt("handoff").text not in answer:
+            answer = f"{answer}\n\n{load_prompt('handoff').text}"
+        reasons = "、".join(lead.reason for lead in plan.leads)
+        verdict = decide([*verdict.rules, deps.policy.hit("handoff.human", reasons)], deps.policy)
     sent = "".join(emitted)
     if answer.startswith(sent):
         if answer[len(sent) :]:

@@ -38,6 +38,7 @@ def test_a_complaint_opens_a_lead_for_the_clients_advisor_with_the_turn(make_dep
     deps = make_deps(FakeChatModel("很抱歉给您带来不好的体验。"))
     result = ask(deps, "我要投诉你们的客服，太差了")
     assert result.leads == ["complaint"] and "专属投资顾问" in result.answer
+    assert result.verdict.action == "escalate" and "handoff.human" in result.verdict.rule_ids
     with deps.sessions() as s:
         leads = list_leads(s, client_id="client-002")
     assert [(lead.reason_code, lead.turn_id) for lead in leads] == [("complaint", result.turn_id)]
