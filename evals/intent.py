@@ -135,10 +135,10 @@ def cross_validate(embedder: Embedder, rows: Sequence[LabelledMessage], seed_exa
 
 
 def stratified_sample(rows: Sequence[LabelledMessage], n: int, seed: int = 7) -> list[LabelledMessage]:
-    """About ``n`` rows with each label in proportion, in the set's order."""
+    """At least ``n`` rows (one fold of len // n) with each label in proportion, in the set's order."""
     if n >= len(rows):
         return list(rows)
-    folds = stratified_folds(rows, k=max(2, round(len(rows) / n)), seed=seed)
+    folds = stratified_folds(rows, k=max(2, len(rows) // n), seed=seed)
     return [rows[i] for i in sorted(folds[0])]
 
 
