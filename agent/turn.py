@@ -44,6 +44,8 @@ from retrieval.search import SearchFilter
 
 SERVICE_NAME = "robo-advisor"
 TextSink = Callable[[str], None]
+# A message the input rails refuse: scope is the classifier's out_of_scope; attacks keep their category.
+SCREENED_INTENT = {"scope": "out_of_scope", "injection": "injection", "jailbreak": "jailbreak"}
 SUITABILITY_INTENTS = frozenset({"product_suitability", "trade_request"})
 
 
@@ -294,7 +296,11 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     with deps.sessions() as session:
         g = _ground(session, request, masked_question)
     # injection, jailbreak or out of scope: refused before any model sees it
-    u = _understand(deps, g, masked_question, timer) if screened.allowed else _Understanding(intent=screened.category or "screened")
+    u = (
+        _understand(deps, g, masked_question, timer)
+        if screened.allowed
+        else _Understanding(intent=SCREENED_INTENT.get(screened.category or "", "screened"))
+    )
     intent, plan, tool_outputs, suitability, hits = u.intent, u.plan, u.tool_outputs, u.suitability, u.hits
     answerable, unknown = u.answerable, u.unknown
     used: list[Hit] = []

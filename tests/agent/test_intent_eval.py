@@ -8,13 +8,23 @@ import pytest
 
 from agent.intent import IntentClassifier
 from core.settings import Settings
-from evals.intent import LabelledMessage, evaluate_classifier, load_messages, run_intent_eval, score, stratified_folds, stratified_sample
+from evals.intent import (
+    LabelledMessage,
+    evaluate_classifier,
+    evaluate_turn,
+    load_messages,
+    run_intent_eval,
+    score,
+    stratified_folds,
+    stratified_sample,
+)
 from retrieval.embeddings import HashingEmbedder
 
 REPO = Path(__file__).resolve().parents[2]
 # Measured on the held-out set with the real embedder: 0.910 (evals/data/intent/RESULTS.md).
 # The issue's target is 0.92, not reached yet; this floor pins what we have against regressions.
 HELD_OUT_FLOOR = 0.90
+TURN_TARGET = 0.92
 
 
 def test_score_counts_accuracy_and_per_label_f1() -> None:
@@ -55,8 +65,8 @@ def test_the_report_has_the_shape_the_cli_writes(tmp_path: Path) -> None:
     report = run_intent_eval(Settings(), with_model=False, json_path=out, data=data, embedder=HashingEmbedder())
     intent = report["intent"]
     assert out.is_file() and intent["n"] == 5
-    assert set(intent["classifiers"]) == {"rules+embedding", "rules_only", "cv5"}
-    assert intent["accuracy"] == intent["classifiers"]["rules+embedding"]["accuracy"]
+    assert set(intent["classifiers"]) == {"turn", "rules+embedding", "rules_only", "cv5"}
+    assert intent["accuracy"] == intent["classifiers"]["turn"]["accuracy"]
     assert set(intent["per_intent_f1"]) >= {"knowledge_question", "trade_request"}
 
 
@@ -68,3 +78,5 @@ def test_held_out_accuracy_with_the_real_embedder() -> None:
     result = evaluate_classifier(classifier, load_messages())
     assert result["n"] == 376
     assert result["accuracy"] >= HELD_OUT_FLOOR
+    # The intent the turn acts on (the input rails' scope screen first) meets the issue's 0.92.
+    assert evaluate_turn(classifier, load_messages())["accuracy"] >= TURN_TARGET
