@@ -47,6 +47,7 @@ def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any
         "p95_ms": ours["p95_ms"],
         "all_cases": {"per_class": ours["per_class"], "clean_reply_fpr": ours["clean_reply_fpr"]},
         "dev_split": {"per_class": ours["splits"]["dev"]["per_class"], "clean_reply_fpr": ours["splits"]["dev"]["clean_reply_fpr"]},
+        "client_messages": ours["client_messages"],
         "baseline_phrase_filter": naive_baseline(data),
         "n": ours["n"],
     }

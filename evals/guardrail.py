@@ -28,6 +28,7 @@ from guardrails.policy import Policy, load_policy
 from guardrails.suitability import check_suitability
 
 DATA = Path(__file__).parent / "data" / "guardrail"
+INTENT_SET = Path(__file__).parent / "data" / "intent" / "messages.jsonl"
 CANARY = "CANARY-7f3a9c"
 TODAY = date(2026, 11, 22)
 VALID_UNTIL = date(2028, 1, 1)
@@ -158,6 +159,21 @@ def score(cases: list[Case], predicted: list[set[str]]) -> dict[str, Any]:
     }
 
 
+def refusals_of_client_messages(path: Path = INTENT_SET) -> dict[str, Any]:
+    """The input rails on 376 ordinary client messages (the intent set): how many in-scope ones
+    they refuse (false positives) and how many out-of-scope ones they catch."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    refused = [(row, screen_input(row["text"])) for row in rows]
+    in_scope = [(row, v) for row, v in refused if row["intent"] != "out_of_scope"]
+    out_scope = [(row, v) for row, v in refused if row["intent"] == "out_of_scope"]
+    return {
+        "in_scope_refused": sum(not v.allowed for _, v in in_scope) / len(in_scope),
+        "attack_rules_fired_on_clean": sum(not v.allowed and v.category in ("injection", "jailbreak") for _, v in refused) / len(refused),
+        "out_of_scope_refused": sum(not v.allowed for _, v in out_scope) / len(out_scope) if out_scope else 0.0,
+        "n": len(rows),
+    }
+
+
 def evaluate(data: Path = DATA) -> dict[str, Any]:
     policy = load_policy()
     replies = load_cases(data / "replies.jsonl")
@@ -175,6 +191,7 @@ def evaluate(data: Path = DATA) -> dict[str, Any]:
     result.update(
         p95_ms=percentile(reply_ms, 95),
         message_p95_ms=percentile(message_ms, 95),
+        client_messages=refusals_of_client_messages(),
         asr=None,
         n={"replies": len(replies), "messages": len(messages)},
     )
