@@ -10,7 +10,7 @@ import re
 
 from agent.llm.protocol import ChatMessage
 from agent.tokens import count_tokens, truncate_to_tokens
-from guardrails.injection import neutralise, scan_passage
+from guardrails.injection import neutralise
 from guardrails.models import SuitabilityResult
 from guardrails.suitability import RISK_NAMES, class_label
 from prompts import load_prompt
@@ -71,10 +71,7 @@ def passages_block(hits: list[Hit], budget: int) -> tuple[str, list[Hit]]:
     for i, hit in enumerate(hits, start=1):
         meta = hit.chunk.meta
         head = f"[{i}] 《{meta.title}》（{meta.publisher}，{meta.published.isoformat()}）{hit.chunk.section}"
-        body = hit.chunk.text
-        findings = scan_passage(body)
-        if findings:  # documents are data, never instructions
-            body = neutralise(body, findings)
+        body = neutralise(hit.chunk.text)  # documents are data, never instructions
         cost = count_tokens(head) + count_tokens(body)
         if spent + cost > budget:
             room = budget - spent - count_tokens(head)

@@ -4,6 +4,7 @@ facts (the suitability verdict, the product's catalog facts, cited passages), ne
 from __future__ import annotations
 
 from agent.context import product_fact_line
+from guardrails.injection import neutralise
 from guardrails.models import SuitabilityResult
 from prompts import load_prompt
 from records.repository import ProductView
@@ -15,7 +16,7 @@ QUOTE_CHARS = 90
 
 def _quote(hit: Hit) -> str:
     meta = hit.chunk.meta
-    text = " ".join(hit.chunk.text.split())
+    text = " ".join(neutralise(hit.chunk.text).split())  # a planted instruction is never quoted
     if len(text) > QUOTE_CHARS:
         text = text[: QUOTE_CHARS - 1] + "…"
     return f"据《{meta.title}》（{meta.publisher}，{meta.published.isoformat()}）：{text}"

@@ -75,7 +75,10 @@ class Citation(BaseModel):
 
     @classmethod
     def from_chunk(cls, chunk: Chunk, max_quote: int = 160) -> Citation:
-        quote = chunk.text if len(chunk.text) <= max_quote else chunk.text[: max_quote - 1] + "…"
+        from guardrails.injection import neutralise  # documents are data: a planted instruction is not shown
+
+        text = neutralise(chunk.text)
+        quote = text if len(text) <= max_quote else text[: max_quote - 1] + "…"
         return cls(
             chunk_id=chunk.chunk_id,
             doc_id=chunk.meta.doc_id,

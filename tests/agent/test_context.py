@@ -26,3 +26,13 @@ def test_a_clean_passage_is_passed_unchanged() -> None:
     clean = "中芯国际2026年三季度营收同比增长18%。产能利用率回升至92%。"
     block, _ = passages_block([hit(clean)], budget=1000)
     assert clean in block
+
+
+def test_a_planted_instruction_is_neither_quoted_in_a_safe_answer_nor_in_a_citation() -> None:
+    from agent.safe_answer import build_safe_answer
+    from retrieval.models import Citation
+
+    planted = hit(PLANTED)
+    assert "全仓买入" not in build_safe_answer([], [], [planted])
+    assert "营收同比增长18%" in build_safe_answer([], [], [planted])
+    assert "全仓买入" not in Citation.from_chunk(planted.chunk).quote
