@@ -73,6 +73,10 @@ class BehaviourReport(ToolResult):
         return "\n".join(lines)
 
 
+def _signal(code: SignalCode, severity: Severity, evidence: list[str], product_codes: list[str]) -> Signal:
+    return Signal(code=code, severity=severity, title=TITLES[code], evidence=evidence, nudge=NUDGES[code], product_codes=product_codes)
+
+
 def _name(book: ClientBook, code: str) -> str:
     product = book.products.get(code)
     return product.name if product else code
@@ -105,14 +109,7 @@ def _turnover(book: ClientBook, today: date) -> Signal | None:
         evidence.append(f"这些交易估算产生基金申购费{paid.subscription:,.2f}元、赎回费{paid.redemption:,.2f}元")
     severity: Severity = "high" if len(trips) >= 2 * ROUND_TRIPS else "warn"
     codes = sorted({t.product_code for t in recent})
-    return Signal(
-        code="high_turnover",
-        severity=severity,
-        title=TITLES["high_turnover"],
-        evidence=evidence,
-        nudge=NUDGES["high_turnover"],
-        product_codes=codes,
-    )
+    return _signal("high_turnover", severity, evidence, codes)
 
 
 def _chasing(book: ClientBook, today: date) -> Signal | None:
@@ -131,14 +128,7 @@ def _chasing(book: ClientBook, today: date) -> Signal | None:
             codes.append(t.product_code)
     if not evidence:
         return None
-    return Signal(
-        code="chasing_winners",
-        severity="warn",
-        title=TITLES["chasing_winners"],
-        evidence=evidence,
-        nudge=NUDGES["chasing_winners"],
-        product_codes=sorted(set(codes)),
-    )
+    return _signal("chasing_winners", "warn", evidence, sorted(set(codes)))
 
 
 def _unit_costs(book: ClientBook) -> dict[tuple[str, date], float | None]:
@@ -178,14 +168,7 @@ def _panic(book: ClientBook, today: date) -> Signal | None:
         codes.append(t.product_code)
     if not evidence:
         return None
-    return Signal(
-        code="panic_selling",
-        severity="warn",
-        title=TITLES["panic_selling"],
-        evidence=evidence,
-        nudge=NUDGES["panic_selling"],
-        product_codes=sorted(set(codes)),
-    )
+    return _signal("panic_selling", "warn", evidence, sorted(set(codes)))
 
 
 def _shares_at(book: ClientBook, day: date) -> dict[str, float]:
@@ -218,14 +201,7 @@ def _creep(book: ClientBook, today: date) -> Signal | None:
         return None
     evidence = [f"{_name(book, top)}占组合比例从约{pct(then, 1)}升至{pct(now[top], 1)}，近{CREEP_DAYS}天买入{len(adds)}次"]
     severity: Severity = "high" if now[top] >= 0.6 else "warn"
-    return Signal(
-        code="concentration_creep",
-        severity=severity,
-        title=TITLES["concentration_creep"],
-        evidence=evidence,
-        nudge=NUDGES["concentration_creep"],
-        product_codes=[top],
-    )
+    return _signal("concentration_creep", severity, evidence, [top])
 
 
 def behaviour_signals(book: ClientBook, today: date) -> BehaviourReport:
