@@ -38,7 +38,7 @@ class TurnResult(BaseModel):
     suitability: list[SuitabilityResult]
     verdict: Verdict
     tools: list[str] = Field(default_factory=list, description="the tools whose results the answer drew on")
-    leads: list[str] = Field(default_factory=list, description="reasons of the hand-offs opened for the client's advisor")
+    leads: list[str] = Field(default_factory=list, description="hand-off reasons for the client's advisor (one open lead per reason)")
     disclosure: Disclosure
     model: str
     prompt_version: str

@@ -34,7 +34,7 @@ from guardrails.streaming import SentenceGate
 from guardrails.suitability import check_suitability, risk_rank
 from prompts import load_prompt
 from records import repository as repo
-from records.leads import create_lead
+from records.leads import create_lead, list_leads
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
 from retrieval.citations import check_citations
 from retrieval.conflicts import Conflict, conflict_notes
@@ -403,12 +403,16 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
 
 def _log_turn(deps: AgentDeps, record: TurnRecord, leads: list[Lead]) -> str:
     """Append the turn and open its leads in one transaction (ownership of the conversation was
-    checked in _ground): a hand-off is never logged without its turn, nor the turn without it."""
+    checked in _ground): a hand-off is never logged without its turn, nor the turn without it.
+    A reason the client already has an open lead for opens no second one."""
     with deps.sessions() as session, session.begin():
         if not record.conversation_id:
             record.conversation_id = repo.start_conversation(session, record.client_id)
         repo.append_turn(session, record)
+        open_reasons = {lead.reason_code for lead in list_leads(session, client_id=record.client_id, status="open")}
         for lead in leads:
+            if lead.reason in open_reasons:  # the advisor already has this one to follow up
+                continue
             create_lead(
                 session,
                 client_id=record.client_id,

@@ -78,3 +78,13 @@ def test_the_turn_acts_on_the_classifier_it_was_given(make_deps) -> None:  # typ
     deps.intents = Always()
     result = ask(deps, "今天行情怎么样")
     assert result.intent == "distress" and result.leads == ["distress"] and result.tools == ["diagnosis", "behaviour"]
+
+
+def test_a_second_distressed_message_does_not_open_a_second_lead(make_deps) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(FakeChatModel("理解您的心情。"))
+    first = ask(deps, "最近跌得我睡不着觉，好慌")
+    second = ask(deps, "真的撑不住了，一直在亏", conversation=first.conversation_id)
+    assert first.leads == second.leads == ["distress"]
+    with deps.sessions() as s:
+        leads = list_leads(s, client_id="client-002")
+    assert [(lead.reason_code, lead.turn_id) for lead in leads] == [("distress", first.turn_id)]
