@@ -94,12 +94,16 @@ def _predict_all(predict: Callable[[str], str], rows: Sequence[LabelledMessage])
     return labels, millis
 
 
-def evaluate_classifier(classifier: IntentClassifier, rows: Sequence[LabelledMessage]) -> dict[str, Any]:
-    predicted, millis = _predict_all(lambda t: classifier.predict(t).label, rows)
+def _evaluate(predict: Callable[[str], str], rows: Sequence[LabelledMessage]) -> dict[str, Any]:
+    predicted, millis = _predict_all(predict, rows)
     result = score([r.intent for r in rows], predicted)
     result["p95_ms"] = round(percentile(millis, 95), 2)
     result["errors"] = [{"id": r.id, "gold": r.intent, "predicted": p} for r, p in zip(rows, predicted, strict=True) if p != r.intent]
     return result
+
+
+def evaluate_classifier(classifier: IntentClassifier, rows: Sequence[LabelledMessage]) -> dict[str, Any]:
+    return _evaluate(lambda t: classifier.predict(t).label, rows)
 
 
 def evaluate_turn(classifier: IntentClassifier, rows: Sequence[LabelledMessage]) -> dict[str, Any]:
@@ -112,11 +116,7 @@ def evaluate_turn(classifier: IntentClassifier, rows: Sequence[LabelledMessage])
             return "out_of_scope"
         return classifier.predict(text).label
 
-    predicted, millis = _predict_all(predict, rows)
-    result = score([r.intent for r in rows], predicted)
-    result["p95_ms"] = round(percentile(millis, 95), 2)
-    result["errors"] = [{"id": r.id, "gold": r.intent, "predicted": p} for r, p in zip(rows, predicted, strict=True) if p != r.intent]
-    return result
+    return _evaluate(predict, rows)
 
 
 def stratified_folds(rows: Sequence[LabelledMessage], k: int = 5, seed: int = 7) -> list[list[int]]:
