@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from guardrails.models import RuleHit, Severity
 
@@ -30,11 +30,14 @@ class Policy(BaseModel):
     version: str
     rules: dict[str, RuleSpec]
     negations: list[str]
-    mention_markers: list[str]
+    false_negations: list[str] = Field(default_factory=list, description="words that contain a negation character but negate nothing (不过, 不少)")
+    mention_markers: list[str] = Field(description="patterns: a sentence with one talks about a claim rather than making it")
     claims: dict[str, list[str]]
     recommendation_cues: list[str]
-    neutralisers: list[str]
-    mismatch_markers: list[str]
+    neutralisers: list[str] = Field(description="patterns: before a cue, they make it a question, a condition or someone else's advice")
+    mismatch_markers: list[str] = Field(description="plain phrases: a reply with one states the product does not match the client")
+    decline_patterns: list[str] = Field(default_factory=list, description="patterns: a statement with one declines or refuses the product")
+    other_targets: list[str] = Field(default_factory=list, description="patterns: an unnamed cue beside one points at something else")
     disclosure: Disclosure
 
     def hit(self, rule_id: str, detail: str = "", span: str | None = None) -> RuleHit:
@@ -47,6 +50,18 @@ class Policy(BaseModel):
 
     def compiled_recommendation_cues(self) -> list[re.Pattern[str]]:
         return _compiled(tuple(self.recommendation_cues))
+
+    def compiled_mention_markers(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.mention_markers))
+
+    def compiled_neutralisers(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.neutralisers))
+
+    def compiled_declines(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.decline_patterns + [re.escape(m) for m in self.mismatch_markers]))
+
+    def compiled_other_targets(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.other_targets))
 
 
 @lru_cache(maxsize=64)

@@ -1,25 +1,34 @@
-"""Which sentences of a reply recommend a product that does not match the client.
+"""Which statement of a reply actively recommends a product that does not match the client.
 
-A sentence recommends an above-class product when it points at that product (its name, short
-name, alias or code, or a deictic such as 这只 when the reply is about it) and carries a
-recommendation cue (推荐, 建议您买, 值得, 可以试试, I recommend ...) that is neither negated
-("不建议"), nor part of a question, nor next to a statement of the mismatch ("超出您的风险等级").
+Each statement (cut at full stops and semicolons) is read with every product name, short name,
+alias and code replaced by one mark (PRODUCT), so the policy's cue patterns measure distances
+without product names in the way ("建议您Ⓟ和Ⓟ各配一半", "三成Ⓟ"). A statement is cut again at a
+contrast (但/不过), so "虽然R4比您高，但我还是建议您配置" is judged by what follows the 但.
+
+A part of a statement recommends an unsuitable product when it carries a recommendation cue
+(推荐, 建议您买, 值得, 适合您, 三成Ⓟ, 帮您挑了, I'd suggest ...) that is neither negated, nor in a
+question, nor after a neutraliser (a condition, the client's own choice, someone else's advice),
+the part does not decline the product ("超出您的等级", "不在推荐范围内", the warning-and-confirm
+procedure), and the cue points at the product: the product is named in the cue's clause, or
+else the nearest product named in the statement, or else the product the reply is talking about.
 Pure functions over the policy's phrase lists; no I/O.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
-from guardrails.claims import is_negated
 from guardrails.models import SuitabilityResult
 from guardrails.policy import Policy
+from guardrails.scope import CLAUSE_BREAK, is_negated, statements
 
-SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
-DEICTIC = re.compile(r"这只|这支|这款|这个产品|这个基金|该基金|该产品|此基金|此产品|它")
-# A sentence naming one of these (and no unsuitable product) is about something else.
-OTHER_TARGETS = re.compile(r"货币基金|货基|债券基金|纯债|债基|银行存款|国债|低风险产品|R1|R2|稳健类")
+PRODUCT = "Ⓟ"
+CONTRAST = re.compile(r"但是|但|不过|可是|然而|(?i:\bbut\b)")
+RHETORICAL = re.compile(r"要不要|何不|为什么不|不如")
+MIN_NAME = 2  # shorter names would match inside ordinary words
 
 
 @dataclass(frozen=True)
@@ -28,44 +37,80 @@ class NamedProduct:
 
     code: str
     names: tuple[str, ...]
+    suitable: bool = False
 
     def named_in(self, text: str) -> bool:
         return self.code in text or any(n in text for n in self.names)
 
 
-def named_products(unsuitable: list[SuitabilityResult], aliases: dict[str, list[str]]) -> list[NamedProduct]:
-    """Name lists for the unsuitable products, longest names first; names under 2 characters
-    are dropped (they would match inside ordinary words)."""
+def named_products(results: list[SuitabilityResult], aliases: dict[str, list[str]]) -> list[NamedProduct]:
+    """Name lists for the turn's products, longest names first."""
     out = []
-    for result in unsuitable:
+    for result in results:
         names = {result.product_name, *aliases.get(result.product_code, [])}
-        out.append(NamedProduct(result.product_code, tuple(sorted((n for n in names if len(n) >= 2), key=len, reverse=True))))
+        ordered = tuple(sorted((n for n in names if len(n) >= MIN_NAME), key=len, reverse=True))
+        out.append(NamedProduct(result.product_code, ordered, result.is_suitable))
     return out
 
 
-def _cue(sentence: str, policy: Policy) -> re.Match[str] | None:
-    """The first recommendation cue that is not negated and not a question about suitability."""
-    if sentence.endswith(("？", "?")):
-        return None
+def mark_products(text: str, products: list[NamedProduct]) -> tuple[str, list[tuple[int, NamedProduct]]]:
+    """``text`` with each product name replaced by PRODUCT, and the product at each mark."""
+    by_name = {name: p for p in products for name in (p.code, *p.names)}
+    if not by_name:
+        return text, []
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(by_name, key=len, reverse=True)))
+    parts: list[str] = []
+    marks: list[tuple[int, NamedProduct]] = []
+    last = 0
+    for match in pattern.finditer(text):
+        parts.append(text[last : match.start()])
+        marks.append((sum(map(len, parts)), by_name[match.group(0)]))
+        parts.append(PRODUCT)
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts), marks
+
+
+def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
+    begin = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, pos)), default=0)
+    end = CLAUSE_BREAK.search(text, pos)
+    return begin, end.start() if end else len(text)
+
+
+def _live_cues(statement: str, begin: int, end: int, policy: Policy) -> Iterator[re.Match[str]]:
+    """Each recommendation cue in ``statement[begin:end]`` that is not negated, not in a
+    question and not after a neutraliser."""
+    if statement.rstrip().endswith(("？", "?")) and not RHETORICAL.search(statement):
+        return
     for pattern in policy.compiled_recommendation_cues():
-        for match in pattern.finditer(sentence):
-            if is_negated(sentence, match.start(), policy.negations):
+        for match in pattern.finditer(statement, begin, end):
+            if is_negated(statement, match.start(), policy.negations, policy.false_negations):
                 continue
-            if any(n in sentence[: match.start()] for n in policy.neutralisers):
+            if any(n.search(statement, 0, match.start()) for n in policy.compiled_neutralisers()):
                 continue
-            return match
-    return None
+            yield match
 
 
-def _points_at(sentence: str, product: NamedProduct, others_named: bool, reply_names_it: bool) -> bool:
-    if product.named_in(sentence):
-        return True
-    if others_named:  # the sentence is about a different, named product
-        return False
-    if DEICTIC.search(sentence):
-        return True
-    # An unnamed recommendation in a reply about this product, unless it points elsewhere.
-    return reply_names_it and not OTHER_TARGETS.search(sentence)
+def _target(
+    statement: str, cue: re.Match[str], marks: list[tuple[int, NamedProduct]], topic: NamedProduct | None, policy: Policy
+) -> NamedProduct | None:
+    """The product a cue points at: named in its clause, else nearest in the statement, else the topic."""
+    begin, end = _clause_bounds(statement, cue.start())
+    in_clause = [p for pos, p in marks if begin <= pos < end]
+    if in_clause:
+        return next((p for p in in_clause if not p.suitable), in_clause[0])
+    before = [p for pos, p in marks if pos < cue.start()]
+    after = [p for pos, p in marks if pos >= cue.end()]
+    if before or after:
+        return before[-1] if before else after[0]
+    clause = statement[begin:end]
+    if any(t.search(clause) for t in policy.compiled_other_targets()):
+        return None
+    return topic
+
+
+def _declines(part: str, policy: Policy) -> bool:
+    return any(p.search(part) for p in policy.compiled_declines())
 
 
 def find_above_class_recommendation(
@@ -73,23 +118,26 @@ def find_above_class_recommendation(
     unsuitable: list[SuitabilityResult],
     policy: Policy,
     aliases: dict[str, list[str]] | None = None,
-    suitable_names: list[str] | None = None,
+    suitable: list[SuitabilityResult] | None = None,
 ) -> str | None:
-    """The first sentence recommending an unsuitable product, if any."""
+    """The first statement recommending an unsuitable product, if any."""
     products = named_products(unsuitable, aliases or {})
     if not products:
         return None
-    others = [n for n in suitable_names or [] if len(n) >= 2]
-    # A reply that names no product at all still concerns the turn's product.
-    reply_names = {p.code: p.named_in(text) or not any(q.named_in(text) for q in products) for p in products}
-    for raw in SENTENCE.findall(text):
-        sentence = str(raw).strip()
-        if not sentence or any(marker in sentence for marker in policy.mismatch_markers):
-            continue
-        if _cue(sentence, policy) is None:
-            continue
-        for product in products:
-            other_named = any(n in sentence for n in others) and not product.named_in(sentence)
-            if _points_at(sentence, product, other_named, reply_names[product.code]):
-                return sentence
+    products += named_products(suitable or [], aliases or {})
+    _, all_marks = mark_products(text, products)
+    # The reply's topic before any product is named: the first one it names, else the turn's own.
+    topic: NamedProduct | None = all_marks[0][1] if all_marks else products[0]
+    for raw in statements(text):
+        statement, marks = mark_products(raw, products)
+        bounds = [0, *(m.start() for m in CONTRAST.finditer(statement)), len(statement)]
+        for begin, end in pairwise(bounds):
+            if begin == end or _declines(statement[begin:end], policy):
+                continue
+            for cue in _live_cues(statement, begin, end, policy):
+                target = _target(statement, cue, marks, topic, policy)
+                if target is not None and not target.suitable:
+                    return raw
+        if marks:
+            topic = marks[-1][1]
     return None

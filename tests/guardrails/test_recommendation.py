@@ -27,7 +27,7 @@ R2 = result("931201", "鑫和纯债A", "R2")
 
 
 def found(text: str) -> str | None:
-    return find_above_class_recommendation(text, [R4], POLICY, ALIASES, suitable_names=["鑫和纯债A", "鑫和纯债"])
+    return find_above_class_recommendation(text, [R4], POLICY, ALIASES, suitable=[R2])
 
 
 def test_a_recommendation_by_alias_is_found() -> None:

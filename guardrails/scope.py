@@ -1,0 +1,60 @@
+"""Where a phrase stands in a reply: its sentence, its clause, whether a negation or a quotation
+covers it. Shared by the banned-claim and the recommendation rules; pure functions, no I/O.
+
+A negation covers a phrase when it stands before it in the same clause (within LOOKBACK
+characters) and no scope break (就/都/便/则) stands between them, so the condition in
+"只要不赎回就不会亏" does not cancel the promise after it. Words that only look like a negation
+(不过, 不少, 不如, 不用担心 ...) are removed from the clause before the test; the policy lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+CLAUSE_BREAK = re.compile(r"[。！？；!?;，,：:\n—]")
+SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
+# A statement ends at a full stop or a semicolon: "之前推荐的是A；B是您自己加购的" is two statements.
+STATEMENT = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+SCOPE_BREAK = re.compile(r"[就都便则]")
+LOOKBACK = 10
+QUOTES = (("“", "”"), ("「", "」"), ("『", "』"), ("《", "》"))
+
+
+def clause_prefix(text: str, start: int, lookback: int = LOOKBACK) -> str:
+    """The text of the clause before ``start``, at most ``lookback`` characters."""
+    window = text[max(0, start - lookback) : start]
+    breaks = list(CLAUSE_BREAK.finditer(window))
+    return window[breaks[-1].end() :] if breaks else window
+
+
+def is_negated(text: str, start: int, negations: Iterable[str], false_negations: Iterable[str] = ()) -> bool:
+    """Whether a negation in the same clause, before ``start``, covers the phrase at ``start``."""
+    prefix = clause_prefix(text, start)
+    for word in false_negations:
+        prefix = prefix.replace(word, "·")
+    scope = list(SCOPE_BREAK.finditer(prefix))
+    if scope:
+        prefix = prefix[scope[-1].end() :]
+    prefix = prefix.lower()
+    return any(neg in prefix for neg in negations)
+
+
+def in_quotes(text: str, start: int) -> bool:
+    """Whether ``start`` falls inside a quotation (Chinese corner or curly quotes, or ASCII ")."""
+    before = text[:start]
+    if any(before.count(open_) > before.count(close) for open_, close in QUOTES):
+        return True
+    return before.count('"') % 2 == 1
+
+
+def sentence_at(text: str, start: int) -> str:
+    """The sentence (up to a full stop, question or exclamation mark) holding ``start``."""
+    begin = max((m.end() for m in SENTENCE_BREAK.finditer(text, 0, start)), default=0)
+    end = SENTENCE_BREAK.search(text, start)
+    return text[begin : end.start() if end else len(text)]
+
+
+def statements(text: str) -> list[str]:
+    """The reply cut at full stops and semicolons, stripped, empty pieces dropped."""
+    return [s.strip() for s in STATEMENT.findall(text) if s.strip()]
