@@ -47,10 +47,8 @@ def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
     hits = find_claims(text, policy)
     unsuitable = [s for s in ctx.suitability if not s.is_suitable]
     if unsuitable:
-        suitable_names = [
-            n for s in ctx.suitability if s.is_suitable for n in [s.product_name, *ctx.product_aliases.get(s.product_code, [])]
-        ]
-        sentence = find_above_class_recommendation(text, unsuitable, policy, ctx.product_aliases, suitable_names)
+        suitable = [s for s in ctx.suitability if s.is_suitable]
+        sentence = find_above_class_recommendation(text, unsuitable, policy, ctx.product_aliases, suitable)
         if sentence:
             hits.append(policy.hit("suitability.above_class", span=sentence))
         elif not any(marker in text for marker in policy.mismatch_markers):
