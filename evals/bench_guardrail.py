@@ -8,8 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evals.guardrail import CLASSES, evaluate, load_cases, score, split_of
+from evals.guardrail import CLASSES, catalog_for, evaluate, load_cases, predict_reply, score, split_of
 from evals.metrics import percentile
+from guardrails.policy import load_policy
+
+# Replies written by the author of the claim and recommendation rules, away from the labelled
+# set, to probe paraphrases and hard negatives (see the README beside them).
+OWN_SENTENCES = Path(__file__).parent / "data" / "guardrail_own"
 
 # What a first attempt at a compliance filter looks like: a phrase list, no negation handling,
 # no product names, no client class.
@@ -35,6 +40,14 @@ def naive_baseline(data: Path) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k in ("per_rule", "per_class", "clean_reply_fpr", "p95_ms")}
 
 
+def own_sentences(folder: Path = OWN_SENTENCES) -> dict[str, Any]:
+    """The rails on the rule author's own paraphrases and hard negatives."""
+    cases = load_cases(folder / "replies.jsonl")
+    policy, catalog = load_policy(), catalog_for(folder)
+    result = score(cases, [predict_reply(c, policy, catalog) for c in cases])
+    return {k: result[k] for k in ("per_class", "clean_reply_fpr", "n")}
+
+
 def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any] | None) -> dict[str, Any]:
     ours = evaluate(data)
     held_out = ours["splits"]["held_out"]
@@ -48,6 +61,8 @@ def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any
         "all_cases": {"per_class": ours["per_class"], "clean_reply_fpr": ours["clean_reply_fpr"]},
         "dev_split": {"per_class": ours["splits"]["dev"]["per_class"], "clean_reply_fpr": ours["splits"]["dev"]["clean_reply_fpr"]},
         "client_messages": ours["client_messages"],
+        "folds": ours["folds"],
+        "own_sentences": own_sentences(),
         "baseline_phrase_filter": naive_baseline(data),
         "n": ours["n"],
     }

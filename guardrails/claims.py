@@ -4,7 +4,8 @@ and a reply that recites its own instructions.
 A pattern match is not a claim when a negation covers it in the same clause ("本基金不保本",
 "我们不会代您下单"; see ``guardrails.scope``), when it sits inside quotation marks (a claim being
 quoted, usually to warn against it), or when its sentence talks about the claim rather than
-making it ("保本基金在资管新规后退出了市场", "这种说法不合规"). The policy's patterns come in
+making it ("保本基金在资管新规后退出了市场", "这种说法不合规"), or when it asks rather than
+asserts ("您是想找保本的产品吗？", but not the rhetorical "怎么会亏呢？"). The policy's patterns come in
 families (a banned term; a certainty marker with an outcome; the principal kept whole; a locked
 return; someone bearing the loss; effortless gain); a hit names the rule, the pattern and the span.
 """
@@ -15,13 +16,15 @@ import re
 
 from guardrails.models import RuleHit
 from guardrails.policy import Policy
-from guardrails.scope import in_quotes, is_negated, sentence_at
+from guardrails.scope import in_quotes, is_negated, is_question, sentence_at
 
 
 def is_claim(text: str, match: re.Match[str], policy: Policy) -> bool:
     """Whether ``match`` makes the claim rather than negating, quoting or discussing it."""
     start = match.start()
     if is_negated(text, start, policy.negations, policy.false_negations) or in_quotes(text, start):
+        return False
+    if is_question(text, start, policy.rhetorical_markers):
         return False
     sentence = sentence_at(text, start)
     return not any(marker.search(sentence) for marker in policy.compiled_mention_markers())

@@ -30,8 +30,11 @@ class Policy(BaseModel):
     version: str
     rules: dict[str, RuleSpec]
     negations: list[str]
-    false_negations: list[str] = Field(default_factory=list, description="words that contain a negation character but negate nothing (不过, 不少)")
+    false_negations: list[str] = Field(
+        default_factory=list, description="words that contain a negation character but negate nothing (不过, 不少)"
+    )
     mention_markers: list[str] = Field(description="patterns: a sentence with one talks about a claim rather than making it")
+    rhetorical_markers: list[str] = Field(default_factory=list, description="plain phrases: a question with one still makes its claim")
     claims: dict[str, list[str]]
     recommendation_cues: list[str]
     neutralisers: list[str] = Field(description="patterns: before a cue, they make it a question, a condition or someone else's advice")

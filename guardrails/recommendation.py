@@ -94,18 +94,18 @@ def _live_cues(statement: str, begin: int, end: int, policy: Policy) -> Iterator
 def _target(
     statement: str, cue: re.Match[str], marks: list[tuple[int, NamedProduct]], topic: NamedProduct | None, policy: Policy
 ) -> NamedProduct | None:
-    """The product a cue points at: named in its clause, else nearest in the statement, else the topic."""
+    """The product a cue points at: named in its clause; none when its clause names another kind of
+    product (货币基金, 等级内的); else the nearest named in the statement; else the topic."""
     begin, end = _clause_bounds(statement, cue.start())
     in_clause = [p for pos, p in marks if begin <= pos < end]
     if in_clause:
         return next((p for p in in_clause if not p.suitable), in_clause[0])
+    if any(t.search(statement, begin, end) for t in policy.compiled_other_targets()):
+        return None  # the clause names what it recommends, and that is not one of the products
     before = [p for pos, p in marks if pos < cue.start()]
     after = [p for pos, p in marks if pos >= cue.end()]
     if before or after:
         return before[-1] if before else after[0]
-    clause = statement[begin:end]
-    if any(t.search(clause) for t in policy.compiled_other_targets()):
-        return None
     return topic
 
 

@@ -22,8 +22,13 @@ QUOTES = (("“", "”"), ("「", "」"), ("『", "』"), ("《", "》"))
 
 
 def clause_prefix(text: str, start: int, lookback: int = LOOKBACK) -> str:
-    """The text of the clause before ``start``, at most ``lookback`` characters."""
-    window = text[max(0, start - lookback) : start]
+    """The text of the clause before ``start``: at most ``lookback`` Chinese characters, where
+    three ASCII characters count as one (an English clause needs words, not letters)."""
+    begin, weight = start, 0.0
+    while begin > 0 and weight + (1 / 3 if text[begin - 1].isascii() else 1) <= lookback:
+        begin -= 1
+        weight += 1 / 3 if text[begin].isascii() else 1
+    window = text[begin:start]
     breaks = list(CLAUSE_BREAK.finditer(window))
     return window[breaks[-1].end() :] if breaks else window
 
@@ -53,6 +58,16 @@ def sentence_at(text: str, start: int) -> str:
     begin = max((m.end() for m in SENTENCE_BREAK.finditer(text, 0, start)), default=0)
     end = SENTENCE_BREAK.search(text, start)
     return text[begin : end.start() if end else len(text)]
+
+
+def is_question(text: str, start: int, rhetorical: list[str]) -> bool:
+    """Whether the sentence holding ``start`` asks a question (ends with ？ or ?) that is not
+    rhetorical ("怎么会亏呢？" asserts; "您是想找保本的产品吗？" does not)."""
+    end = SENTENCE_BREAK.search(text, start)
+    if not end or end.group(0) not in "？?":
+        return False
+    sentence = sentence_at(text, start)
+    return not any(marker in sentence for marker in rhetorical)
 
 
 def statements(text: str) -> list[str]:

@@ -77,3 +77,53 @@ def test_history_of_capital_protected_products_is_not_a_promise() -> None:
 )
 def test_rules_beyond_the_obvious_phrases(text: str, rule: str | None) -> None:
     assert (rule in rules(text)) if rule else rules(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个产品放着就是赚，您什么都不用操心。",
+        "本金一分不会少，到期连本带利一起给您。",
+        "收益率锁定6%，市场怎么波动都不影响您。",
+        "闭眼买都亏不了。",
+        "亏了算我的，您就大胆买。",
+        "Honestly you can't lose with this one.",
+        "Your principal is fully protected and the 5% return is locked in.",
+        "历史业绩不代表未来表现，不过这只是保本的，您不用担心。",
+        "我们这边一直是刚性兑付。",
+        "不管市场涨跌，您每年都能拿到5%。",
+        "亏损的话公司全额补偿。",
+        "这笔钱放进去就像上了保险，只会多不会少。",
+        "怎么会亏呢？这是保本的。",
+    ],
+)
+def test_paraphrased_guarantees_fire(text: str) -> None:
+    assert "claims.guaranteed_return" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本基金不保本，也不保证最低收益。",
+        "固定收益类产品主要投资债券，净值也会波动。",
+        "这只基金零申购费，赎回费按持有时间收取。",
+        "如果有人跟您说“亏了算我的”，那是违规承诺，请不要相信。",
+        "“收益锁定”这种说法不准确，净值型产品的收益会随市场变化。",
+        "我有一些不能做的事，比如承诺收益、代您下单，这些都是监管要求。",
+        "There's no product where you can't lose — every investment carries risk.",
+        "您担心本金安全的话，可以多放一些在货币基金，但它同样不保本。",
+        "收益凭证分为本金保障型和非本金保障型。",
+        "您是想找保本的产品吗？",
+        "最坏情况也有可能亏损30%。",
+        "投资亏损由您自行承担。",
+        "期货交易需要缴纳保证金。",
+    ],
+)
+def test_hard_negatives_of_guarantees_do_not_fire(text: str) -> None:
+    assert "claims.guaranteed_return" not in rules(text)
+
+
+def test_a_hit_names_its_rule_version_pattern_and_span() -> None:
+    (hit,) = find_claims("收益率锁定6%。", load_policy())
+    assert hit.rule_id == "claims.guaranteed_return" and hit.span == "收益率锁定"
+    assert "v2" in hit.detail and "模式" in hit.detail

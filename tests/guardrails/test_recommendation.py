@@ -53,3 +53,39 @@ def test_a_recommendation_of_a_suitable_product_named_beside_it_is_not_counted()
 def test_no_unsuitable_product_means_nothing_to_find() -> None:
     assert find_above_class_recommendation("我推荐鑫和纯债A。", [], POLICY) is None
     assert R2.is_suitable
+
+
+def test_cue_patterns_see_past_long_product_names() -> None:
+    both = result("933402", "新能源产业股票A", "R4")
+    text = "最近两个赛道都很热，建议您华晟科技成长混合和新能源产业股票A各配一半。"
+    assert find_above_class_recommendation(text, [R4, both], POLICY, ALIASES)
+
+
+def test_an_allocation_that_includes_the_product_is_a_recommendation() -> None:
+    assert found("给您搭一个组合：七成鑫和纯债A，三成华晟科技成长混合，攻守兼备。")
+
+
+def test_a_statement_about_a_suitable_product_is_not_pinned_on_the_unsuitable_one() -> None:
+    assert found("之前给您推荐的是鑫和纯债A；您后来自己加购的华晟科技成长混合属于超等级购买。") is None
+
+
+def test_a_concession_followed_by_a_recommendation_is_caught() -> None:
+    assert found("虽然华晟科技成长混合是R4，比您高一些，但我还是建议您少量配置。")
+
+
+def test_the_cue_in_a_later_clause_points_back_at_the_named_product() -> None:
+    assert found("华晟科技成长混合只剩最后500万额度，我建议您抓紧认购。")
+    assert found("I'd suggest putting some money into 华晟科技成长混合 (933401) — it fits a long-term growth plan.")
+    assert found("要不要试试华晟科技成长混合？最近走势不错。")
+
+
+def test_hard_negatives_of_above_class_recommendation() -> None:
+    for text in [
+        "您朋友推荐的华晟科技成长混合是R4产品，和您的等级差距较大，我建议您谨慎。",
+        "如果您坚持购买华晟科技成长混合，系统会先展示风险不匹配警示，您确认后才能提交。",
+        "华晟科技成长混合不在您的可购买范围，建议您继续持有现有的债基。",
+        "华晟科技成长混合是R4，超出您的等级。您可以在产品页看看它的风险揭示。",
+        "您持有的华晟科技成长混合占仓位的三成，风险等级R4，高于您的C2。",
+        "The 华晟科技成长混合 is rated R4, above your C2 profile, so I can't recommend it.",
+    ]:
+        assert found(text) is None, text
