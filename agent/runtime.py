@@ -11,15 +11,15 @@ from core.settings import Settings
 from guardrails.policy import load_policy
 from prompts import load_prompt
 from records.db import make_engine, migrate, session_factory
-from retrieval.embeddings import build_embedder
+from retrieval.embeddings import embedder_for
 from retrieval.search import Retriever
 from retrieval.store import ChromaStore, VectorStore
 
 
 def open_store(settings: Settings) -> VectorStore:
     if settings.chroma_host:
-        return ChromaStore.remote(settings.chroma_host, settings.chroma_port, settings.collection)
-    return ChromaStore.persistent(settings.resolved_chroma_path, settings.collection)
+        return ChromaStore.remote(settings.chroma_host, settings.chroma_port, settings.resolved_collection)
+    return ChromaStore.persistent(settings.resolved_chroma_path, settings.resolved_collection)
 
 
 def build_deps(settings: Settings) -> AgentDeps:
@@ -27,7 +27,7 @@ def build_deps(settings: Settings) -> AgentDeps:
     seed_tiktoken_cache(settings.data_dir / "tiktoken")
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
-    embedder = build_embedder(settings.models_dir, settings.embedder_device)
+    embedder = embedder_for(settings)
     retriever = Retriever(embedder, open_store(settings))
     retriever.refresh()  # build the keyword index (and load jieba) now, not on the first question
     model = build_chat_model(settings)

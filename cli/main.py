@@ -73,9 +73,9 @@ def prepare_model(settings: Settings) -> None:
 def run_ingest(settings: Settings, path: Path, sync: bool = False) -> None:
     from agent.runtime import open_store
     from knowledge_base.ingest import ingest
-    from retrieval.embeddings import LazyEmbedder, build_embedder
+    from retrieval.embeddings import LazyEmbedder, embedder_for
 
-    embedder = LazyEmbedder(lambda: build_embedder(settings.models_dir, settings.embedder_device))
+    embedder = LazyEmbedder(lambda: embedder_for(settings))
     store = open_store(settings)
     with _progress("嵌入知识库分块") as (progress, task):
         report = ingest(path, embedder, store, lambda done, total: progress.update(task, completed=done, total=total), sync=sync)
@@ -93,8 +93,7 @@ def setup(with_kb: Annotated[bool, typer.Option(help="ingest the sample knowledg
     from agent.tokens import seed_tiktoken_cache
     from records.db import make_engine, migrate, session_factory
     from records.seed import dev_token, seed
-    from retrieval.e5_export import export_e5
-    from retrieval.embeddings import E5_FOLDER
+    from retrieval.embeddings import prepare_embedder_files
 
     settings = get_settings()
     started = time.perf_counter()
@@ -102,7 +101,7 @@ def setup(with_kb: Annotated[bool, typer.Option(help="ingest the sample knowledg
         seed_tiktoken_cache(settings.data_dir / "tiktoken")
         prepare_model(settings)
         with console.status("准备嵌入模型（multilingual-e5-small）…"):
-            export_e5(settings.models_dir / E5_FOLDER)
+            prepare_embedder_files(settings.models_dir, settings.embedder_backend)
         engine = make_engine(settings.resolved_database_url)
         migrate(engine)
         with session_factory(engine)() as session, session.begin():
@@ -300,7 +299,7 @@ def bench_guardrail(
         from agent.llm.factory import build_chat_model
         from agent.tokens import seed_tiktoken_cache
         from evals.attacks import run_attacks
-        from retrieval.embeddings import build_embedder
+        from retrieval.embeddings import embedder_for
 
         settings = get_settings()
         prepare_model(settings)
@@ -309,7 +308,7 @@ def bench_guardrail(
             attacks = run_attacks(
                 settings,
                 build_chat_model(settings),
-                build_embedder(settings.models_dir, settings.embedder_device),
+                embedder_for(settings),
                 datasets,
                 SAMPLE_KB,
                 n_jailbreak=jailbreaks,
@@ -331,12 +330,14 @@ def bench_retrieval(
     """Ours beside a naive LangChain RAG and BM25 alone: recall@5, MRR@10, nDCG@10, no-answer
     precision, p50/p95 latency, ingestion rate; and our latency at larger (synthetic) scales."""
     from evals.bench_retrieval import bench
-    from retrieval.embeddings import build_embedder
+    from retrieval.embeddings import build_embedder, embedder_for
 
     settings = get_settings()
     sizes = tuple(int(s) for s in scales.split(",") if s.strip())
-    embedder = build_embedder(settings.models_dir, settings.embedder_device)
-    report = bench(corpus, queries, embedder, settings.min_relevance, sizes, heldout or SAMPLE_QUERIES.with_name("heldout.jsonl"))
+    embedder = embedder_for(settings)
+    baseline = build_embedder(settings.models_dir, settings.embedder_device, "torch") if settings.embedder_backend != "torch" else None
+    heldout = heldout or SAMPLE_QUERIES.with_name("heldout.jsonl")
+    report = bench(corpus, queries, embedder, settings.min_relevance, sizes, heldout, baseline_embedder=baseline)
     _write_json(report, json_out)
 
 
@@ -350,7 +351,7 @@ def eval_(
 ) -> None:
     """Evaluate a suite on an isolated, temporary index (never the main knowledge base)."""
     from evals.retrieval import evaluate
-    from retrieval.embeddings import build_embedder
+    from retrieval.embeddings import embedder_for
 
     if suite == "citations":
         from evals.citations import calibrate
@@ -376,7 +377,7 @@ def eval_(
         if not path.exists():
             _fail(AdvisorError(f"{path}: no such file or folder"))
     settings = get_settings()
-    report = evaluate(corpus, queries, build_embedder(settings.models_dir, settings.embedder_device), settings.min_relevance)
+    report = evaluate(corpus, queries, embedder_for(settings), settings.min_relevance)
     _write_json({"retrieval": report}, json_out)
 
 

@@ -10,9 +10,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+EMBEDDER_SUFFIX = {"onnx-int8": "e5s-int8", "torch": "e5s"}
 ModelBackend = Literal["local", "openai", "fake"]
 LocalModelName = Literal["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b"]
 
@@ -73,17 +74,36 @@ class Settings(BaseSettings):
     """A marker inside the system prompt; a reply that contains it is leaking the prompt."""
 
     embedder_device: str = "cpu"
+    embedder_backend: Literal["onnx-int8", "torch"] = "onnx-int8"
+    """``onnx-int8``: e5-small quantised to int8, run by onnxruntime (faster on CPU; see README);
+    ``torch``: the float32 model through sentence-transformers. Each keeps its own collection."""
 
     host: str = "127.0.0.1"
     port: int = 8000
 
     dev_token_prefix: str = Field(default="dev-", min_length=1)
 
+    roster_max_age_s: float = Field(default=300.0, gt=0)
+    """How old the roster of client identifiers (rule privacy.other_client) may get before a turn
+    rebuilds it; a client added meanwhile is unknown to that check until then."""
+
+    pii_key: SecretStr | None = None
+    """Fernet key(s) encrypting the originals of masked personal data that the retention policy
+    keeps; comma-separated for rotation, the first encrypts new entries. Required in production;
+    in development and test a key file ``data_dir/pii.key`` (mode 0600) is created when unset."""
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production" and self.model_backend == "fake":
             raise ValueError("the fake model backend is for tests only")
+        if self.environment == "production" and self.pii_key is None:
+            raise ValueError("ADVISOR_PII_KEY is required in production: personal data originals are kept encrypted")
         return self
+
+    @property
+    def resolved_collection(self) -> str:
+        """The collection for this embedder's vectors (vectors of two embedders never mix)."""
+        return f"{self.collection}--{EMBEDDER_SUFFIX[self.embedder_backend]}"
 
     @property
     def resolved_database_url(self) -> str:
@@ -98,6 +118,11 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.model_dir or self.data_dir / "models"
+
+    @property
+    def pii_key_file(self) -> Path:
+        """The development key file, used only when ``pii_key`` is unset outside production."""
+        return self.data_dir / "pii.key"
 
     @property
     def dev_tokens_enabled(self) -> bool:

@@ -33,6 +33,8 @@ from retrieval.store import ChromaStore
 
 SCALES = (10_000, 100_000)
 SCALE_QUERIES = 60
+INGEST_CHUNKS = 300
+INGEST_CHARS = (180, 240)  # "chunks of about 200 characters", cut at sentence ends
 
 
 def run_langchain_naive(docs: list[KbDocument], queries: list[EvalQuery], embedder: Embedder, folder: Path) -> SystemRun:
@@ -73,6 +75,38 @@ def _synthetic(chunks: list[Chunk], vectors: np.ndarray, n: int, rng: random.Ran
     return made, noisy
 
 
+def _about_200_chars(chunks: list[Chunk], n: int) -> list[Chunk]:
+    """Chunks of 180-240 characters packed from whole corpus sentences, with real metadata."""
+    sentences = [s for c in chunks for s in split_sentences(c.text) if 0 < len(s) <= INGEST_CHARS[1]]
+    made: list[Chunk] = []
+    text, i = "", 0
+    while len(made) < n and sentences:
+        sentence = sentences[i % len(sentences)]
+        i += 1
+        if len(text) + len(sentence) > INGEST_CHARS[1]:
+            text = ""
+        text += sentence
+        if len(text) >= INGEST_CHARS[0]:
+            base = chunks[len(made) % len(chunks)]
+            made.append(Chunk(chunk_id=f"ingest-{len(made):05d}", text=text, ordinal=0, meta=base.meta))
+            text = ""
+    return made
+
+
+def ingestion_rate(chunks: list[Chunk], embedder: Embedder, folder: Path, batch: int = 64) -> dict[str, Any]:
+    """Embedding plus the Chroma write, in the ingest command's batches, timed end to end."""
+    if not chunks:
+        return {"embedder": embedder.name, "chunks": 0, "seconds": 0.0, "chunks_per_s": None}
+    store = ChromaStore.persistent(folder, "ingest")
+    embedder.embed_passages([chunks[0].embedding_text()])  # load and warm the model outside the clock
+    started = time.perf_counter()
+    for start in range(0, len(chunks), batch):
+        part = chunks[start : start + batch]
+        store.upsert(part, embedder.embed_passages([c.embedding_text() for c in part]))
+    seconds = time.perf_counter() - started
+    return {"embedder": embedder.name, "chunks": len(chunks), "seconds": round(seconds, 2), "chunks_per_s": len(chunks) / seconds}
+
+
 def scale_latency(
     chunks: list[Chunk], vectors: np.ndarray, queries: list[EvalQuery], embedder: Embedder, folder: Path, n: int
 ) -> dict[str, float]:
@@ -104,9 +138,11 @@ def bench(
     min_similarity: float,
     scales: tuple[int, ...] = SCALES,
     heldout_path: Path | None = None,
+    baseline_embedder: Embedder | None = None,
 ) -> dict[str, Any]:
     """``heldout_path``: a second query set written without sight of the retrieval code; scored
-    separately (its no-answer figures are the honest ones: the gate was tuned on the first set)."""
+    separately (its no-answer figures are the honest ones: the gate was tuned on the first set).
+    ``baseline_embedder``: the float32 PyTorch embedder, timed beside ours on the ingestion run."""
     docs = load_corpus(corpus)
     main = load_queries(queries_path)
     heldout = load_queries(heldout_path) if heldout_path and heldout_path.exists() else []
@@ -121,7 +157,17 @@ def bench(
         chunks = [c for d in docs for c in chunk_document(d)]
         vectors = embedder.embed_passages([c.embedding_text() for c in chunks]) if scales else np.zeros((0, 0))
         scale = {str(n): scale_latency(chunks, vectors, queries, embedder, Path(tmp) / f"scale{n}", n) for n in scales}
-    notes = {"scale": "synthetic chunks: recombined corpus sentences, noisy real vectors"}
+        sample = _about_200_chars(chunks, INGEST_CHUNKS)
+        ingestion: dict[str, Any] = {
+            "mean_chars": round(sum(len(c.text) for c in sample) / max(len(sample), 1), 1),
+            "ours": ingestion_rate(sample, embedder, Path(tmp) / "ingest"),
+        }
+        if baseline_embedder is not None:
+            ingestion["baseline_torch_fp32"] = ingestion_rate(sample, baseline_embedder, Path(tmp) / "ingest-baseline")
+    notes = {
+        "scale": "synthetic chunks: recombined corpus sentences, noisy real vectors",
+        "ingestion": "chunks packed from corpus sentences to 180-240 characters; embedding and the Chroma write timed",
+    }
     if heldout:
         notes["heldout"] = f"{len(heldout)} queries written blind to the retrieval code ({heldout_path.name if heldout_path else ''})"
-    return {"systems": systems, "heldout": held, "scale": scale, "notes": notes}
+    return {"systems": systems, "heldout": held, "scale": scale, "ingestion": ingestion, "notes": notes}

@@ -204,10 +204,10 @@ def run_intent_eval(
     The top-level figures are those of the intent the turn acts on: the input rails' scope
     screen, then ``rules+embedding``.
     """
-    from retrieval.embeddings import build_embedder
+    from retrieval.embeddings import embedder_for
 
     rows = load_messages(data)
-    cached = CachedEmbedder(embedder or build_embedder(settings.models_dir, settings.embedder_device))
+    cached = CachedEmbedder(embedder or embedder_for(settings))
     seed_examples = load_examples()
     fitted = IntentClassifier(cached, examples=seed_examples)
     main = evaluate_turn(fitted, rows)

@@ -32,10 +32,14 @@ def test_bench_scores_every_system_and_the_heldout_set_apart(tmp_path: Path) -> 
         ],
     )
     held = write_jsonl(tmp_path / "h.jsonl", [{"id": "h1", "question": "定投能摊薄成本吗", "gold_ids": ["edu"]}])
-    report = bench(corpus, main, HashingEmbedder(), min_similarity=0.5, scales=(), heldout_path=held)
+    report = bench(corpus, main, HashingEmbedder(), min_similarity=0.5, scales=(), heldout_path=held, baseline_embedder=HashingEmbedder(32))
     assert set(report["systems"]) == {"ours", "langchain_naive", "bm25", "dense_only"}
     for figures in report["systems"].values():
         assert figures["queries"] == 3 and 0.0 <= figures["recall@5"] <= 1.0 and figures["chunks_per_s"] > 0
     assert report["systems"]["bm25"]["recall@5"] == 1.0  # the two answerable queries share words with their documents
     assert {name: f["queries"] for name, f in report["heldout"].items()} == dict.fromkeys(report["systems"], 1)
     assert report["scale"] == {}
+    ingestion = report["ingestion"]
+    assert 180 <= ingestion["mean_chars"] <= 240  # "chunks of about 200 characters"
+    for side in ("ours", "baseline_torch_fp32"):
+        assert ingestion[side]["chunks"] == 300 and ingestion[side]["chunks_per_s"] > 0
