@@ -37,6 +37,7 @@ class Policy(BaseModel):
     rhetorical_markers: list[str] = Field(default_factory=list, description="plain phrases: a question with one still makes its claim")
     claims: dict[str, list[str]]
     recommendation_cues: list[str]
+    soft_recommendation_cues: list[str] = Field(default_factory=list, description="patterns: weak cues, read when nothing is declined")
     neutralisers: list[str] = Field(description="patterns: before a cue, they make it a question, a condition or someone else's advice")
     mismatch_markers: list[str] = Field(description="plain phrases: a reply with one states the product does not match the client")
     decline_patterns: list[str] = Field(default_factory=list, description="patterns: a statement with one declines or refuses the product")
@@ -53,6 +54,9 @@ class Policy(BaseModel):
 
     def compiled_recommendation_cues(self) -> list[re.Pattern[str]]:
         return _compiled(tuple(self.recommendation_cues))
+
+    def compiled_soft_cues(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.soft_recommendation_cues))
 
     def compiled_mention_markers(self) -> list[re.Pattern[str]]:
         return _compiled(tuple(self.mention_markers))

@@ -9,8 +9,10 @@ A part of a statement recommends an unsuitable product when it carries a recomme
 (推荐, 建议您买, 值得, 适合您, 三成Ⓟ, 帮您挑了, I'd suggest ...) that is neither negated, nor in a
 question, nor after a neutraliser (a condition, the client's own choice, someone else's advice),
 the part does not decline the product ("超出您的等级", "不在推荐范围内", the warning-and-confirm
-procedure), and the cue points at the product: the product is named in the cue's clause, or
-else the nearest product named in the statement, or else the product the reply is talking about.
+procedure), and the cue points at the product. In a reply that declines nothing, weaker cues
+(是不错的入场时机, 一定要参与, would make sense) count too. The cue points at the product when
+the product is named in the cue's clause, or else is the nearest product named in the statement,
+or else is the product the reply is talking about.
 Pure functions over the policy's phrase lists; no I/O.
 """
 
@@ -77,12 +79,13 @@ def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
     return begin, end.start() if end else len(text)
 
 
-def _live_cues(statement: str, begin: int, end: int, policy: Policy) -> Iterator[re.Match[str]]:
+def _live_cues(statement: str, begin: int, end: int, policy: Policy, soft: bool) -> Iterator[re.Match[str]]:
     """Each recommendation cue in ``statement[begin:end]`` that is not negated, not in a
-    question and not after a neutraliser."""
+    question and not after a neutraliser; with ``soft``, the weaker cues too."""
     if statement.rstrip().endswith(("？", "?")) and not RHETORICAL.search(statement):
         return
-    for pattern in policy.compiled_recommendation_cues():
+    patterns = policy.compiled_recommendation_cues() + (policy.compiled_soft_cues() if soft else [])
+    for pattern in patterns:
         for match in pattern.finditer(statement, begin, end):
             if is_negated(statement, match.start(), policy.negations, policy.false_negations):
                 continue
@@ -128,13 +131,15 @@ def find_above_class_recommendation(
     _, all_marks = mark_products(text, products)
     # The reply's topic before any product is named: the first one it names, else the turn's own.
     topic: NamedProduct | None = all_marks[0][1] if all_marks else products[0]
+    # A reply that nowhere declines the product or states the mismatch is read with the weaker cues too.
+    soft = not _declines(text, policy)
     for raw in statements(text):
         statement, marks = mark_products(raw, products)
         bounds = [0, *(m.start() for m in CONTRAST.finditer(statement)), len(statement)]
         for begin, end in pairwise(bounds):
             if begin == end or _declines(statement[begin:end], policy):
                 continue
-            for cue in _live_cues(statement, begin, end, policy):
+            for cue in _live_cues(statement, begin, end, policy, soft):
                 target = _target(statement, cue, marks, topic, policy)
                 if target is not None and not target.suitable:
                     return raw

@@ -127,3 +127,8 @@ def test_a_hit_names_its_rule_version_pattern_and_span() -> None:
     (hit,) = find_claims("收益率锁定6%。", load_policy())
     assert hit.rule_id == "claims.guaranteed_return" and hit.span == "收益率锁定"
     assert "v2" in hit.detail and "模式" in hit.detail
+
+
+def test_a_lock_up_period_is_not_a_locked_return() -> None:
+    assert "claims.guaranteed_return" not in rules("收益锁定期是指买入后一段时间内不能赎回。")
+    assert "claims.guaranteed_return" in rules("您这钱投进来，每年5%雷都打不动。")

@@ -89,3 +89,8 @@ def test_hard_negatives_of_above_class_recommendation() -> None:
         "The 华晟科技成长混合 is rated R4, above your C2 profile, so I can't recommend it.",
     ]:
         assert found(text) is None, text
+
+
+def test_weak_cues_count_only_in_a_reply_that_declines_nothing() -> None:
+    assert found("华晟科技成长混合近期回调较多，是不错的入场时机。")
+    assert found("华晟科技成长混合近期回调较多，但它是R4，超出您的等级，这里只做信息说明。") is None
