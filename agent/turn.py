@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,8 @@ from agent.llm.protocol import ChatModel, GenerationParams
 from agent.models import Disclosure, TurnRequest, TurnResult
 from agent.planner import Lead, Plan, plan_turn
 from agent.reply_gate import sentence_check
+from agent.retention import sealed_originals
+from agent.roster import RosterCache
 from agent.safe_answer import build_safe_answer
 from agent.tokens import count_tokens
 from agent.toolbox import ToolOutput, run_tools
@@ -29,12 +32,16 @@ from guardrails.injection import scan_passage
 from guardrails.input_rails import screen_input
 from guardrails.models import RuleHit, SuitabilityResult, Verdict
 from guardrails.output_rails import ReplyContext, decide, with_disclosures
+from guardrails.pii_retention import RetentionPolicy, load_retention_policy
+from guardrails.pii_vault import PiiCipher
 from guardrails.policy import Policy
 from guardrails.streaming import SentenceGate
 from guardrails.suitability import check_suitability, risk_rank
 from prompts import load_prompt
 from records import repository as repo
 from records.leads import create_lead, list_leads
+from records.pii_keys import pii_keys
+from records.pii_originals import NewOriginal, keep_originals
 from records.repository import ClientView, HoldingView, ProductView, TurnRecord
 from retrieval.citations import check_citations
 from retrieval.conflicts import Conflict, conflict_notes
@@ -74,6 +81,14 @@ class AgentDeps:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     intents: IntentClassifier | None = None  # None: rules only (the embedding model is built once at start-up)
+    retention: RetentionPolicy = field(default_factory=load_retention_policy)
+    pii_cipher: PiiCipher | None = None  # None: from ADVISOR_PII_KEY, or the development key file
+    cipher: PiiCipher = field(init=False)
+    roster: RosterCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cipher = self.pii_cipher or PiiCipher(pii_keys(self.settings))
+        self.roster = RosterCache(self.sessions, self.clock, timedelta(seconds=self.settings.roster_max_age_s))
 
 
 @dataclass
@@ -195,6 +210,7 @@ def _draft(
         canary=s.prompt_canary,
         instructions=context.instruction_texts(),
         product_aliases={p.code: [n for n in (p.short_name, *p.aliases) if n] for p in g.products},
+        other_clients=deps.roster.others_of(g.client.id),
     )
     gate = SentenceGate(sentence_check(ctx, deps.policy, [m.content for m in messages], used or hits))
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
@@ -347,6 +363,10 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     reply = with_disclosures(answer, deps.policy, advice=screened.allowed)
     timer.mark("guardrail")
     turn_id = str(uuid.uuid4())
+    # the unmasked message is read here once more, for what the retention policy keeps (encrypted)
+    originals = sealed_originals(
+        text, [lead.reason for lead in plan.leads], turn_id=turn_id, client_id=g.client.id, policy=deps.retention, cipher=deps.cipher
+    )
     content_id = hashlib.sha256(f"{turn_id}:{reply}".encode()).hexdigest()[:32]
     sources = [Citation.from_chunk(h.chunk) for h in cited]
     record = TurnRecord(
@@ -372,7 +392,7 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
         content_id=content_id,
         timings=timer.marks,
     )
-    conversation_id = _log_turn(deps, record, plan.leads)
+    conversation_id = _log_turn(deps, record, plan.leads, originals)
     timer.mark("log")
     disclosure = deps.policy.disclosure
     return TurnResult(
@@ -401,14 +421,15 @@ def run_turn(deps: AgentDeps, request: TurnRequest, on_text: TextSink | None = N
     )
 
 
-def _log_turn(deps: AgentDeps, record: TurnRecord, leads: list[Lead]) -> str:
-    """Append the turn and open its leads in one transaction (ownership of the conversation was
-    checked in _ground): a hand-off is never logged without its turn, nor the turn without it.
-    A reason the client already has an open lead for opens no second one."""
+def _log_turn(deps: AgentDeps, record: TurnRecord, leads: list[Lead], originals: list[NewOriginal]) -> str:
+    """Append the turn, its encrypted originals and its leads in one transaction (ownership of the
+    conversation was checked in _ground): a hand-off is never logged without its turn, nor the turn
+    without it. A reason the client already has an open lead for opens no second one."""
     with deps.sessions() as session, session.begin():
         if not record.conversation_id:
             record.conversation_id = repo.start_conversation(session, record.client_id)
         repo.append_turn(session, record)
+        keep_originals(session, originals, deps.clock.now())
         open_reasons = {lead.reason_code for lead in list_leads(session, client_id=record.client_id, status="open")}
         for lead in leads:
             if lead.reason in open_reasons:  # the advisor already has this one to follow up

@@ -11,9 +11,11 @@ from agent.tools.diagnosis import Diagnosis
 from agent.tools.models import Finding
 from api.schemas import StrictBody
 from guardrails.models import RuleHit
+from guardrails.pii_retention import RetentionPolicy, retention_note
 from records.drafts import DraftEventView
 from records.feedback import AnnotationLabel, AnnotationView, FeedbackView
 from records.leads import LeadStatus, LeadView
+from records.pii_originals import OriginalView
 from records.repository import ClientView, TurnRecord
 from retrieval.models import Citation
 
@@ -72,9 +74,25 @@ class DraftOut(BaseModel):
     events: list[DraftEventView]
 
 
+class RetainedOriginal(OriginalView):
+    """An encrypted original kept with a turn, as the consoles list it: never its value."""
+
+    purpose_label: str
+    note: str = Field(description="原文已加密留存（用途：…）, shown beside the masked text")
+
+    @classmethod
+    def listed(cls, entries: list[OriginalView], policy: RetentionPolicy) -> list[RetainedOriginal]:
+        return [cls(**e.model_dump(), purpose_label=policy.label(e.purpose), note=retention_note([e.purpose], policy)) for e in entries]
+
+
+class RevealRequest(StrictBody):
+    reason: str = Field(min_length=2, max_length=500, description="why the original is needed; kept in the audit record")
+
+
 class LeadOut(LeadView):
     reason_label: str
     client_name: str
+    retained: list[RetainedOriginal] = Field(default_factory=list, description="contact details the client left for the call-back")
 
 
 class LeadStatusChange(StrictBody):
@@ -112,6 +130,7 @@ class TurnDetail(BaseModel):
     feedback: list[FeedbackView]
     annotations: list[AnnotationView]
     drafts: list[dict[str, Any]]
+    retained: list[RetainedOriginal] = Field(default_factory=list, description="originals of the masked personal data kept, encrypted")
 
 
 class AnnotationCreate(StrictBody):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from guardrails.claims import find_claims
 from guardrails.models import Action, RuleHit, SuitabilityResult, Verdict
+from guardrails.other_client import OtherClients
 from guardrails.pii import find_pii
 from guardrails.policy import Policy
 from guardrails.recommendation import find_above_class_recommendation
@@ -25,6 +26,7 @@ class ReplyContext(BaseModel):
     canary: str | None = None
     instructions: list[str] = Field(default_factory=list, description="prompt instruction texts a reply must never reproduce")
     product_aliases: dict[str, list[str]] = Field(default_factory=dict, description="product code to its short names and aliases")
+    other_clients: OtherClients | None = Field(default=None, description="every other client's identifiers (rule privacy.other_client)")
 
 
 def echoed_instruction(text: str, instructions: list[str], window: int = ECHO_WINDOW) -> str | None:
@@ -61,6 +63,8 @@ def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
         hits.append(policy.hit("privacy.system_prompt_leak", detail="回复复述了提示词中的指令", span=echo))
     if find_pii(text):
         hits.append(policy.hit("privacy.pii"))
+    if ctx.other_clients and (kinds := ctx.other_clients.find(text)):
+        hits.append(policy.hit("privacy.other_client", detail=ctx.other_clients.detail(kinds)))
     return hits
 
 

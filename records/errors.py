@@ -17,3 +17,9 @@ class RecordNotFound(NotFound):
     """A client, lead or other record named by id does not exist."""
 
     public_message = "未找到对应的记录"
+
+
+class PiiKeyFileError(SetupError):
+    """The personal-data key is missing, or its development key file is unsafe."""
+
+    public_message = "个人信息加密密钥未配置或不安全"

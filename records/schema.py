@@ -224,3 +224,34 @@ class ReplyDraftEvent(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     rules: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PiiOriginal(Base):
+    """The encrypted original of masked personal data, kept only where the retention policy
+    (guardrails/policy/pii_retention.yaml) asks for it. Append-only; written with its turn."""
+
+    __tablename__ = "pii_originals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    turn_id: Mapped[str] = mapped_column(ForeignKey("turns.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # mobile | email | ... (never id_number or bank_card under the policy)
+    purpose: Mapped[str] = mapped_column(String(32))
+    policy_version: Mapped[str] = mapped_column(String(32))
+    ciphertext: Mapped[str] = mapped_column(Text)  # Fernet token; the plaintext never reaches the database
+    key_id: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PiiReveal(Base):
+    """Every attempt to read an original: who, when, why, and whether it opened. Append-only."""
+
+    __tablename__ = "pii_reveals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    original_id: Mapped[str] = mapped_column(ForeignKey("pii_originals.id"), index=True)
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))  # revealed | failed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

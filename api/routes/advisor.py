@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from agent.context import instruction_texts
 from agent.models import TurnRequest
+from agent.retention import Revealed, reveal_original
 from agent.tools.diagnosis import diagnose
 from agent.tools.loader import load_book
 from agent.turn import AgentDeps, run_turn, validate_message
@@ -25,12 +26,14 @@ from api.console_schemas import (
     LeadStatusChange,
     ResearchHit,
     ResearchResults,
+    RetainedOriginal,
+    RevealRequest,
 )
 from api.deps import AppMetrics, CurrentAdvisor, Deps, advised_client
 from api.routes.chat import ERRORS
 from guardrails.models import SuitabilityResult, Verdict
 from guardrails.output_rails import ReplyContext, check_reply, decide, with_disclosures
-from records import drafts, leads, review
+from records import drafts, leads, pii_originals, review
 from records import repository as repo
 from records.drafts import DraftView
 from records.leads import REASON_LABELS, LeadStatus, LeadView
@@ -101,7 +104,13 @@ def _check(deps: AgentDeps, session: Session, draft: DraftView, text: str) -> Ve
         product = repo.get_product(session, s.product_code)
         if product is not None:
             aliases[s.product_code] = [n for n in (product.short_name, *product.aliases) if n]
-    ctx = ReplyContext(suitability=results, canary=deps.settings.prompt_canary, instructions=instruction_texts(), product_aliases=aliases)
+    ctx = ReplyContext(
+        suitability=results,
+        canary=deps.settings.prompt_canary,
+        instructions=instruction_texts(),
+        product_aliases=aliases,
+        other_clients=deps.roster.others_of(draft.client_id),  # an advisor's text must not carry another client's data either
+    )
     return decide(check_reply(text, ctx, deps.policy), deps.policy)
 
 
@@ -223,10 +232,24 @@ def leads_queue(
     with deps.sessions() as session:
         names = {c.id: c.display_name for c in review.list_clients(session, advisor.subject_id)}
         rows = leads.list_leads(session, advisor_id=advisor.subject_id, status=lead_status)
+        kept = pii_originals.originals_for_turns(session, [lead.turn_id for lead in rows if lead.turn_id])
     return [
-        LeadOut(**lead.model_dump(), reason_label=REASON_LABELS[lead.reason_code], client_name=names.get(lead.client_id, ""))
+        LeadOut(
+            **lead.model_dump(),
+            reason_label=REASON_LABELS[lead.reason_code],
+            client_name=names.get(lead.client_id, ""),
+            retained=RetainedOriginal.listed([k for k in kept if k.turn_id == lead.turn_id], deps.retention),
+        )
         for lead in rows
     ]
+
+
+@router.post("/originals/{original_id}/reveal", response_model=Revealed)
+def reveal(original_id: str, body: RevealRequest, response: Response, deps: Deps, advisor: CurrentAdvisor) -> Revealed:
+    """Decrypt a contact detail one of the advisor's clients left for a call-back; every reveal is
+    audited (who, when, why). Another advisor's client's entry is a 404."""
+    response.headers["Cache-Control"] = "no-store"
+    return reveal_original(deps, original_id, actor=advisor, reason=body.reason, advisor_id=advisor.subject_id)
 
 
 @router.post("/leads/{lead_id}/status", response_model=LeadView)

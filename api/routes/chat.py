@@ -29,6 +29,7 @@ from api.schemas import (
 )
 from api.streaming import Failed, Finished, Released, stream_turn
 from core.errors import NotFound
+from guardrails.pii import mask_pii
 from records import drafts, feedback, leads, review
 from records import repository as repo
 from records.feedback import FeedbackView
@@ -169,7 +170,7 @@ def talk_to_a_human(body: HandoffRequest, deps: Deps, principal: CurrentClient) 
             session,
             client_id=principal.subject_id,
             reason_code="human_requested",
-            detail=body.reason.strip() or "客户请求人工服务",
+            detail=mask_pii(body.reason.strip())[0] or "客户请求人工服务",  # the lead is read by people: masked like the log
             created_at=deps.clock.now(),
             turn_id=body.turn_id,
         )

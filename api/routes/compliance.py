@@ -11,14 +11,15 @@ import json
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.responses import StreamingResponse
 
+from agent.retention import Revealed, reveal_original
 from agent.turn import SERVICE_NAME, AgentDeps
-from api.console_schemas import AnnotationCreate, TurnDetail, TurnPage, TurnRow
+from api.console_schemas import AnnotationCreate, RetainedOriginal, RevealRequest, TurnDetail, TurnPage, TurnRow
 from api.deps import CurrentReviewer, Deps
 from api.routes.chat import ERRORS
-from records import drafts, feedback, review
+from records import drafts, feedback, pii_originals, review
 from records import repository as repo
 from records.feedback import AnnotationView
 from records.repository import TurnRecord
@@ -76,6 +77,7 @@ def turn_detail(turn_id: str, deps: Deps, _: CurrentReviewer) -> TurnDetail:
             feedback=feedback.feedback_for(session, [turn_id]),
             annotations=feedback.annotations_for(session, [turn_id]),
             drafts=[d.model_dump(mode="json") for d in drafts.drafts_for_turns(session, [turn_id])],
+            retained=RetainedOriginal.listed(pii_originals.originals_for_turns(session, [turn_id]), deps.retention),
         )
 
 
@@ -86,6 +88,13 @@ def annotate(turn_id: str, body: AnnotationCreate, deps: Deps, officer: CurrentR
         return feedback.annotate(
             session, turn_id=turn_id, officer_id=officer.subject_id, label=body.label, note=body.note, created_at=deps.clock.now()
         )
+
+
+@router.post("/originals/{original_id}/reveal", response_model=Revealed)
+def reveal(original_id: str, body: RevealRequest, response: Response, deps: Deps, officer: CurrentReviewer) -> Revealed:
+    """Decrypt one kept original for a review; who, when and why are written to the audit first."""
+    response.headers["Cache-Control"] = "no-store"
+    return reveal_original(deps, original_id, actor=officer, reason=body.reason, advisor_id=None)
 
 
 def _export_record(t: TurnRecord, deps: AgentDeps) -> dict[str, object]:

@@ -49,6 +49,7 @@ def only(
 
 PUBLIC = Access(public=True)
 CHAT: Body = lambda f: {"message": QUESTION, "conversation_id": f.conversation_id}  # noqa: E731
+REVEAL: Body = lambda f: {"reason": "客户要求回电"}  # noqa: E731
 
 TABLE: dict[tuple[str, str], Access] = {
     # The web pages are shells with no data in them: what they show comes from the /ui/ fragment
@@ -107,6 +108,9 @@ TABLE: dict[tuple[str, str], Access] = {
     ),
     ("GET", "/api/compliance/export"): only("compliance", sees_all=("compliance",), query={"format": "jsonl"}),
     ("GET", "/api/compliance/stats"): only("compliance", sees_all=("compliance",)),
+    # An encrypted original: its client's own advisor (to call back) or compliance; every reveal is audited.
+    ("POST", "/api/advisor/originals/{original_id}/reveal"): only("advisor", body=REVEAL),
+    ("POST", "/api/compliance/originals/{original_id}/reveal"): only("compliance", sees_all=("compliance",), body=REVEAL),
     ("POST", "/api/admin/tokens"): only("admin", sees_all=("admin",), body=lambda f: {"role": "client", "subject_id": OTHER_CLIENT}),
     ("GET", "/api/admin/tokens"): only("admin", sees_all=("admin",)),
     ("DELETE", "/api/admin/tokens/{token_id}"): only("admin", sees_all=("admin",)),
@@ -142,6 +146,7 @@ def _url(path: str, f: Foreign) -> str:
         "client_id": OTHER_CLIENT,
         "draft_id": f.draft_id,
         "lead_id": f.lead_id,
+        "original_id": f.original_id,
         "token_id": hashlib.sha256(OTHER_CLIENT_TOKEN.encode()).hexdigest()[:12],
     }
     return path.format(**ids)

@@ -13,6 +13,7 @@ from agent.turn import AgentDeps
 from api.app import create_app
 from api.observability import JsonFormatter, request_id_var
 from core.settings import Settings
+from guardrails.pii_vault import new_key
 from records.db import make_engine, session_factory
 from records.repository import add_token
 from retrieval.models import Hit
@@ -99,7 +100,7 @@ def test_oversize_bodies_are_refused_with_or_without_a_length(api: TestClient) -
 
 
 def test_dev_tokens_are_refused_outside_development(deps: AgentDeps) -> None:
-    production = Settings(environment="production", data_dir=deps.settings.data_dir, model_backend="openai")
+    production = Settings(environment="production", data_dir=deps.settings.data_dir, model_backend="openai", pii_key=new_key())
     with deps.sessions() as session, session.begin():
         add_token(session, "issued-by-an-admin-9f2c", "client", "client-002")
     with TestClient(create_app(deps=replace(deps, settings=production))) as c:
