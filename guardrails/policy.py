@@ -65,7 +65,7 @@ class Policy(BaseModel):
         return _compiled(tuple(self.neutralisers))
 
     def compiled_declines(self) -> list[re.Pattern[str]]:
-        return _compiled(tuple(self.decline_patterns + [re.escape(m) for m in self.mismatch_markers]))
+        return _compiled_declines(tuple(self.decline_patterns), tuple(self.mismatch_markers))
 
     def compiled_other_targets(self) -> list[re.Pattern[str]]:
         return _compiled(tuple(self.other_targets))
@@ -74,6 +74,11 @@ class Policy(BaseModel):
 @lru_cache(maxsize=64)
 def _compiled(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
     return [re.compile(p) for p in patterns]
+
+
+@lru_cache(maxsize=8)
+def _compiled_declines(patterns: tuple[str, ...], plain: tuple[str, ...]) -> list[re.Pattern[str]]:
+    return _compiled(patterns + tuple(re.escape(m) for m in plain))
 
 
 @lru_cache(maxsize=4)
