@@ -92,6 +92,7 @@ def setup(with_kb: Annotated[bool, typer.Option(help="ingest the sample knowledg
     """Prepare everything `serve` needs: model, embedder, database, sample data, knowledge base."""
     from agent.tokens import seed_tiktoken_cache
     from records.db import make_engine, migrate, session_factory
+    from records.pii_keys import pii_keys
     from records.seed import dev_token, seed
     from retrieval.embeddings import prepare_embedder_files
 
@@ -104,6 +105,7 @@ def setup(with_kb: Annotated[bool, typer.Option(help="ingest the sample knowledg
             prepare_embedder_files(settings.models_dir, settings.embedder_backend)
         engine = make_engine(settings.resolved_database_url)
         migrate(engine)
+        pii_keys(settings)  # in development: the 0600 key file for kept personal-data originals, created once
         with session_factory(engine)() as session, session.begin():
             counts = seed(session, with_dev_tokens=settings.dev_tokens_enabled, token_prefix=settings.dev_token_prefix)
         console.print(f"样例数据：{json.dumps(counts, ensure_ascii=False)}")
