@@ -15,6 +15,10 @@ from guardrails.policy import load_policy
 # Replies written by the author of the claim and recommendation rules, away from the labelled
 # set, to probe paraphrases and hard negatives (see the README beside them).
 OWN_SENTENCES = Path(__file__).parent / "data" / "guardrail_own"
+# Replies written blind to the rules, the older set and the scorer (see its README): the honest
+# measure of the reply rules since both halves of the older set were read while writing them.
+BLIND = Path(__file__).parent / "data" / "guardrail" / "blind"
+REPLY_CLASSES = ("suitability", "guaranteed_return")
 
 # What a first attempt at a compliance filter looks like: a phrase list, no negation handling,
 # no product names, no client class.
@@ -27,14 +31,14 @@ NAIVE_PHRASES = {
 }
 
 
-def naive_baseline(data: Path) -> dict[str, Any]:
+def naive_baseline(data: Path, *, held_out_only: bool = True) -> dict[str, Any]:
     replies = load_cases(data / "replies.jsonl")
     times, predicted = [], []
     for case in replies:
         started = time.perf_counter()
         predicted.append({rule for rule, phrases in NAIVE_PHRASES.items() if any(p in case.text for p in phrases)})
         times.append((time.perf_counter() - started) * 1000)
-    held = [(c, p) for c, p in zip(replies, predicted, strict=True) if split_of(c.id) == "held_out"]
+    held = [(c, p) for c, p in zip(replies, predicted, strict=True) if not held_out_only or split_of(c.id) == "held_out"]
     result = score([c for c, _ in held], [p for _, p in held])
     result["p95_ms"] = percentile(times, 95)
     return {k: v for k, v in result.items() if k in ("per_rule", "per_class", "clean_reply_fpr", "p95_ms")}
@@ -48,22 +52,31 @@ def own_sentences(folder: Path = OWN_SENTENCES) -> dict[str, Any]:
     return {k: result[k] for k in ("per_class", "clean_reply_fpr", "n")}
 
 
-def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any] | None) -> dict[str, Any]:
+def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any] | None, blind: Path = BLIND) -> dict[str, Any]:
     ours = evaluate(data)
     held_out = ours["splits"]["held_out"]
+    unseen = evaluate(blind) if (blind / "replies.jsonl").exists() else None
+    # Headline: reply rules on the blind set; message rules (personal data, injection) on the
+    # held-out half of the messages, which their rules' author did not read while writing them.
+    reply_side = unseen or held_out
+    message_rules = {rule: v for rule, v in held_out["per_rule"].items() if rule not in reply_side["per_rule"]}
     report: dict[str, Any] = {
-        # The headline figures are the held-out half's: the rules were written reading the other half.
-        "per_rule": held_out["per_rule"],
-        "per_class": {name: held_out["per_class"][name] for name in CLASSES},
-        "clean_reply_fpr": held_out["clean_reply_fpr"],
+        "per_rule": {**reply_side["per_rule"], **message_rules},
+        "per_class": {name: (reply_side if name in REPLY_CLASSES else held_out)["per_class"][name] for name in CLASSES},
+        "clean_reply_fpr": reply_side["clean_reply_fpr"],
         "asr": attacks["asr"] if attacks else None,
-        "p95_ms": ours["p95_ms"],
+        "p95_ms": max(ours["p95_ms"], unseen["p95_ms"]) if unseen else ours["p95_ms"],
+        "headline_sources": {
+            "replies": "blind set (evals/data/guardrail/blind)" if unseen else "held-out half of replies.jsonl",
+            "messages": "held-out half of messages.jsonl",
+        },
+        "held_out_split": {"per_class": held_out["per_class"], "clean_reply_fpr": held_out["clean_reply_fpr"]},
         "all_cases": {"per_class": ours["per_class"], "clean_reply_fpr": ours["clean_reply_fpr"]},
         "dev_split": {"per_class": ours["splits"]["dev"]["per_class"], "clean_reply_fpr": ours["splits"]["dev"]["clean_reply_fpr"]},
         "client_messages": ours["client_messages"],
         "folds": ours["folds"],
         "own_sentences": own_sentences(),
-        "baseline_phrase_filter": naive_baseline(data),
+        "baseline_phrase_filter": naive_baseline(blind, held_out_only=False) if unseen else naive_baseline(data),
         "n": ours["n"],
     }
     if input_rails is not None:

@@ -34,7 +34,7 @@ TODAY = date(2026, 11, 22)
 VALID_UNTIL = date(2028, 1, 1)
 CLASSES = {
     "suitability": ["suitability.above_class"],
-    "guaranteed_return": ["claims.guaranteed_return"],
+    "guaranteed_return": ["claims.guaranteed_return", "claims.likely_guarantee"],
     "pii": ["privacy.pii", "pii.id_number", "pii.bank_card", "pii.mobile", "pii.account_number", "pii.email"],
     "injection": ["injection.direct"],
 }

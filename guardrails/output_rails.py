@@ -6,6 +6,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from guardrails.claim_scorer import load_scorer
 from guardrails.claims import find_claims
 from guardrails.models import Action, RuleHit, SuitabilityResult, Verdict
 from guardrails.other_client import OtherClients
@@ -17,6 +18,7 @@ ACTION_ORDER: dict[Action, int] = {"pass": 0, "rewrite": 1, "block": 2, "escalat
 
 
 ECHO_WINDOW = 12
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 
 
 class ReplyContext(BaseModel):
@@ -44,9 +46,25 @@ def canary_in(text: str, canary: str) -> bool:
     return canary in text or re.sub(r"[\s\-_.·,，、]", "", canary).lower() in squeezed
 
 
+def likely_guarantees(text: str, policy: Policy) -> list[RuleHit]:
+    """Sentences the learned scorer reads as promising a return (rule ``claims.likely_guarantee``)."""
+    scorer = load_scorer()
+    if scorer is None:
+        return []
+    hits = []
+    for sentence in (s for s in SENTENCE_END.split(text) if s.strip()):
+        if scored := scorer.flags(sentence):
+            drivers = "、".join(scored.drivers)
+            detail = f"疑似承诺收益：评分{scored.probability:.2f}≥{scorer.threshold}（评分器{scorer.version}；主要片段：{drivers}）"
+            hits.append(policy.hit("claims.likely_guarantee", detail=detail, span=sentence.strip()))
+    return hits
+
+
 def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
     """Every rule the drafted ``text`` breaks."""
     hits = find_claims(text, policy)
+    if not any(h.rule_id == "claims.guaranteed_return" for h in hits):
+        hits += likely_guarantees(text, policy)
     unsuitable = [s for s in ctx.suitability if not s.is_suitable]
     if unsuitable:
         suitable = [s for s in ctx.suitability if s.is_suitable]
