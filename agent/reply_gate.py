@@ -2,13 +2,15 @@
 
 Composes the output rails for one sentence: banned claims, an above-class recommendation, a
 leaked prompt (each stops the stream), personal data (masked), a figure found in no evidence
-(the sentence is dropped), a sentence the learned scorer reads as a promised return (dropped)
+(the sentence is dropped), a sentence a learned backstop reads as a banned claim the patterns
+missed (dropped)
 and a research-based sentence without its source (attributed).
 Whole-reply rules (the suitability statement) are applied by the turn at the end.
 """
 
 from __future__ import annotations
 
+from guardrails.claim_scorer import BACKED_UP
 from guardrails.grounding import evidence_set, unsupported_figures
 from guardrails.output_rails import ReplyContext, check_reply
 from guardrails.pii import mask_pii
@@ -28,7 +30,7 @@ def sentence_check(ctx: ReplyContext, policy: Policy, evidence_texts: list[str],
         found = [h for h in check_reply(sentence, ctx, policy) if h.rule_id not in WHOLE_REPLY_RULES]
         if any(h.severity in ("block", "escalate") for h in found):
             return SentenceDecision("stop", hits=found)
-        if any(h.rule_id == "claims.likely_guarantee" for h in found):
+        if any(h.rule_id in BACKED_UP for h in found):
             return SentenceDecision("drop", hits=found)
         text = sentence
         if any(h.rule_id == "privacy.pii" for h in found):

@@ -19,6 +19,13 @@ OWN_SENTENCES = Path(__file__).parent / "data" / "guardrail_own"
 # measure of the reply rules since both halves of the older set were read while writing them.
 BLIND = Path(__file__).parent / "data" / "guardrail" / "blind"
 REPLY_CLASSES = ("suitability", "guaranteed_return")
+NOTES = [
+    "Reply figures on replies.jsonl (held_out_split, dev_split, all_cases, folds) and own_sentences are in-sample for the"
+    " claim rules: the learned backstops (claims.likely_*) are trained on both halves of replies.jsonl, on the own set and"
+    " on evals/data/guardrail_train. Their honest figures are the 5-fold CV ones recorded per rule in"
+    " guardrails/policy/claim_scorer.json (printed by `python -m evals.train_claim_scorer`) and the blind set's.",
+    "per_rule counts a backstop's hit for the rule it backs up (claims.likely_certainty for claims.certainty, ...).",
+]
 
 # What a first attempt at a compliance filter looks like: a phrase list, no negation handling,
 # no product names, no client class.
@@ -78,6 +85,7 @@ def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any
         "own_sentences": own_sentences(),
         "baseline_phrase_filter": naive_baseline(blind, held_out_only=False) if unseen else naive_baseline(data),
         "n": ours["n"],
+        "notes": NOTES,
     }
     if input_rails is not None:
         report["input_rails"] = {k: input_rails[k] for k in ("per_class", "clean_fpr", "p95_ms", "notes") if k in input_rails}

@@ -4,7 +4,11 @@ recall and false-positive rate of the deterministic rails, and their latency per
 Replies are checked by the output rails with the client's class and the products the reply
 names; client messages by the input rails (injection and jailbreak screening, scope, personal
 data). Each file is split in two fixed halves by a hash of the id; the rules' phrase lists were
-written reading only the "dev" half, so the "held_out" figures are the ones to quote.
+written reading only the "dev" half. The learned claim backstops (``claims.likely_*``) are trained
+on both halves, so on this set their figures are in-sample: the honest ones are the
+cross-validated figures in ``guardrails/policy/claim_scorer.json`` and the blind set's.
+A backstop's hit counts for the rule it backs up (``claims.likely_certainty`` for
+``claims.certainty``, ...).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.metrics import percentile
+from guardrails.claim_scorer import BACKED_UP
 from guardrails.input_rails import screen_input
 from guardrails.models import SuitabilityResult
 from guardrails.output_rails import ReplyContext, check_reply
@@ -148,8 +153,10 @@ def split_of(case_id: str) -> str:
 
 
 def score(cases: list[Case], predicted: list[set[str]]) -> dict[str, Any]:
-    """Per rule and per class precision, recall and false-positive rate on clean cases."""
-    per_rule = {rule: _rates(cases, predicted, rule) for rule in sorted({label for c in cases for label in c.labels})}
+    """Per rule and per class precision, recall and false-positive rate on clean cases. Per rule,
+    a learned backstop's hit counts for the rule it backs up."""
+    backed = [{BACKED_UP.get(rule, rule) for rule in p} for p in predicted]
+    per_rule = {rule: _rates(cases, backed, rule) for rule in sorted({label for c in cases for label in c.labels})}
     per_class = {}
     for name, rules in CLASSES.items():
         in_class = [({r for r in p if r in rules} and {name}) or set() for p in predicted]
@@ -188,8 +195,9 @@ def fold_of(case_id: str, k: int) -> int:
 
 def grouped_folds(replies: list[Case], predicted: list[set[str]], k: int = 5) -> dict[str, Any]:
     """Recall and clean-reply false positives of the two headline rules over k folds grouped by
-    reply. The rules learn nothing from the set, so this is the spread of a fixed system over
-    parts of the set, not cross-validation of something fitted; the mean equals the whole set's."""
+    reply. Nothing is refitted per fold, so this is the spread of a fixed system over parts of the
+    set, not cross-validation; the mean equals the whole set's. On the team's own sets the claim
+    backstops were trained on every fold (see ``evals.train_claim_scorer`` for their CV)."""
     rules = {"suitability": "suitability.above_class", "guaranteed_return": "claims.guaranteed_return"}
     per_fold: list[dict[str, float]] = []
     for fold in range(k):

@@ -1,93 +1,165 @@
 """Build ``guardrails/policy/claim_scorer.json``: ``python -m evals.train_claim_scorer``.
 
-Trains the promised-return scorer (see ``guardrails.claim_scorer``) on the team's labelled
-replies (``evals/data/guardrail`` and ``evals/data/guardrail_own``; never the blind set), picks
-the decision threshold by 5-fold cross-validation (the lowest threshold whose false-positive
-rate on clean replies stays within ``MAX_CLEAN_FPR``), and records the cross-validated figures
-in the file. Deterministic: fixed folds, lbfgs, no sampling.
+Trains one backstop per banned-claim rule (see ``guardrails.claim_scorer``) on the team's
+labelled replies (``evals/data/guardrail``, ``evals/data/guardrail_own`` and the training-only
+``evals/data/guardrail_train``; never the blind set). Each rule's decision threshold is picked by
+5-fold cross-validation: the lowest threshold whose false-positive rate on clean replies stays
+within that rule's budget (``MAX_CLEAN_FPR``; the budgets add up to 2 %). A reply is scored by its
+highest sentence, as the output rails apply the scorers sentence by sentence. The file records,
+per rule, the cross-validated figures of the patterns alone and of patterns plus backstop.
+Deterministic: fixed folds, lbfgs, no sampling.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from datetime import date
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from guardrails.claim_scorer import SCORER_FILE, char_ngrams
+from guardrails.claim_scorer import BACKSTOPS, SCORER_FILE, char_ngrams
+from guardrails.claims import find_claims
 from guardrails.output_rails import SENTENCE_END
+from guardrails.policy import load_policy
 
 DATA = Path(__file__).parent / "data"
-SOURCES = (DATA / "guardrail" / "replies.jsonl", DATA / "guardrail_own" / "replies.jsonl")
-LABEL = "claims.guaranteed_return"
-MAX_CLEAN_FPR = 0.02
-THRESHOLDS = [round(0.40 + 0.05 * i, 2) for i in range(11)]
+SOURCES = (
+    DATA / "guardrail" / "replies.jsonl",
+    DATA / "guardrail_own" / "replies.jsonl",
+    DATA / "guardrail_train" / "replies.jsonl",
+)
+RULES = tuple(BACKSTOPS)
+MAX_CLEAN_FPR = {
+    "claims.guaranteed_return": 0.008,
+    "claims.certainty": 0.004,
+    "claims.exaggerated_performance": 0.004,
+    "claims.trade_on_behalf": 0.004,
+}
+THRESHOLDS = [round(0.30 + 0.025 * i, 3) for i in range(27)]
 C = 4.0
+NGRAMS = (1, 3)
+MIN_DF = 2
+FOLDS = 5
+VERSION = "2026-11-22"
 
 
 def _rows() -> list[dict[str, Any]]:
     return [json.loads(line) for path in SOURCES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _fit(texts: list[str], labels: np.ndarray) -> tuple[Any, Any]:
+def _vectorizer(texts: Sequence[str], ngrams: tuple[int, int] = NGRAMS) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    analyzer = partial(char_ngrams, ngrams=ngrams)
+    return TfidfVectorizer(analyzer=analyzer, min_df=MIN_DF, sublinear_tf=True, norm="l2", smooth_idf=True).fit(texts)
+
+
+def _fit(texts: Sequence[str], labels: np.ndarray, ngrams: tuple[int, int] = NGRAMS, c: float = C) -> tuple[Any, list[Any]]:
+    """A shared vectorizer and one logistic regression per column of ``labels`` (replies × rules)."""
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = TfidfVectorizer(analyzer=char_ngrams, min_df=2, sublinear_tf=True, norm="l2", smooth_idf=True)
-    matrix = vectorizer.fit_transform(texts)
-    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(matrix, labels)
-    return vectorizer, model
+    vectorizer = _vectorizer(texts, ngrams)
+    matrix = vectorizer.transform(texts)
+    models = [LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(matrix, labels[:, k]) for k in range(labels.shape[1])]
+    return vectorizer, models
 
 
 def _sentences(text: str) -> list[str]:
     return [s for s in SENTENCE_END.split(text) if s.strip()] or [text]
 
 
-def cross_validate(texts: list[str], labels: np.ndarray, clean: np.ndarray, k: int = 5) -> dict[str, dict[str, float]]:
-    """Out-of-fold probabilities, scored at every candidate threshold. A reply's score is its
-    highest sentence's, as the output rails apply the scorer sentence by sentence."""
-    fold = np.array([zlib.crc32(t.encode()) % k for t in texts])
-    proba = np.zeros(len(texts))
-    for i in range(k):
-        train, test = fold != i, fold == i
-        vectorizer, model = _fit([t for t, m in zip(texts, train, strict=True) if m], labels[train])
-        for j in np.flatnonzero(test):
-            proba[j] = model.predict_proba(vectorizer.transform(_sentences(texts[j])))[:, 1].max()
-    return {str(th): {"recall": float((proba[labels] >= th).mean()), "clean_fpr": float((proba[clean] >= th).mean())} for th in THRESHOLDS}
+def fold_of(text: str, k: int = FOLDS) -> int:
+    return zlib.crc32(text.encode()) % k
 
 
-def train(out: Path = SCORER_FILE) -> dict[str, Any]:
+def out_of_fold(texts: list[str], labels: np.ndarray, ngrams: tuple[int, int] = NGRAMS, c: float = C) -> np.ndarray:
+    """Out-of-fold probabilities (replies × rules); a reply's is its highest sentence's."""
+    fold = np.array([fold_of(t) for t in texts])
+    proba = np.zeros(labels.shape)
+    for i in range(FOLDS):
+        train = fold != i
+        vectorizer, models = _fit([t for t, m in zip(texts, train, strict=True) if m], labels[train], ngrams, c)
+        for j in np.flatnonzero(~train):
+            matrix = vectorizer.transform(_sentences(texts[j]))
+            proba[j] = [model.predict_proba(matrix)[:, 1].max() for model in models]
+    return proba
+
+
+def _rates(flagged: np.ndarray, positive: np.ndarray, clean: np.ndarray) -> dict[str, float]:
+    hits = int(flagged.sum())
+    return {
+        "recall": float(flagged[positive].mean()),
+        "precision": float((flagged & positive).sum() / hits) if hits else 0.0,
+        "clean_fpr": float(flagged[clean].mean()),
+    }
+
+
+def rule_figures(proba: np.ndarray, positive: np.ndarray, clean: np.ndarray, pattern: np.ndarray, budget: float) -> dict[str, Any]:
+    """One rule's threshold under its clean-FPR budget and the cross-validated figures there."""
+    grid = {
+        str(th): {"recall": float((proba[positive] >= th).mean()), "clean_fpr": float((proba[clean] >= th).mean())} for th in THRESHOLDS
+    }
+    threshold = next((th for th in THRESHOLDS if grid[str(th)]["clean_fpr"] <= budget), THRESHOLDS[-1])
+    flagged = proba >= threshold
+    return {
+        "threshold": threshold,
+        "max_clean_fpr": budget,
+        "positives": int(positive.sum()),
+        "cv5_at_threshold": grid[str(threshold)],
+        "patterns_only": _rates(pattern, positive, clean),
+        "patterns_and_backstop_cv5": _rates(pattern | flagged, positive, clean),
+        "cv5": grid,
+    }
+
+
+def train(out: Path = SCORER_FILE, ngrams: tuple[int, int] = NGRAMS, c: float = C) -> dict[str, Any]:
     rows = _rows()
     texts = [r["text"] for r in rows]
-    labels = np.array([LABEL in r["labels"] for r in rows])
+    labels = np.array([[rule in r["labels"] for rule in RULES] for r in rows])
     clean = np.array([not r["labels"] for r in rows])
-    cv = cross_validate(texts, labels, clean)
-    threshold = next((th for th in THRESHOLDS if cv[str(th)]["clean_fpr"] <= MAX_CLEAN_FPR), THRESHOLDS[-1])
-    vectorizer, model = _fit(texts, labels)
-    coef = model.coef_[0]
-    features = {g: [round(float(vectorizer.idf_[i]), 5), round(float(coef[i]), 5)] for g, i in sorted(vectorizer.vocabulary_.items())}
+    policy = load_policy()
+    fired = [{h.rule_id for h in find_claims(t, policy)} for t in texts]
+    patterns = np.array([[rule in f for rule in RULES] for f in fired])
+    proba = out_of_fold(texts, labels, ngrams, c)
+    figures = [rule_figures(proba[:, k], labels[:, k], clean, patterns[:, k], MAX_CLEAN_FPR[rule]) for k, rule in enumerate(RULES)]
+    any_backstop = np.any(proba >= np.array([f["threshold"] for f in figures]), axis=1, keepdims=False).astype(bool)
+    any_pattern = np.any(patterns, axis=1).astype(bool)
+    vectorizer, models = _fit(texts, labels, ngrams, c)
+    features = {
+        g: [round(float(vectorizer.idf_[i]), 5), *(round(float(m.coef_[0][i]), 5) for m in models)]
+        for g, i in sorted(vectorizer.vocabulary_.items())
+    }
     payload = {
-        "version": f"{date.today().isoformat()}-c{C}",
-        "threshold": threshold,
-        "intercept": round(float(model.intercept_[0]), 6),
+        "version": f"{VERSION}-c{c}-n{ngrams[0]}{ngrams[1]}",
+        "ngrams": list(ngrams),
         "training": {
             "sources": [str(p.relative_to(DATA.parent.parent)) for p in SOURCES],
             "replies": len(rows),
-            "positives": int(labels.sum()),
             "clean": int(clean.sum()),
-            "max_clean_fpr": MAX_CLEAN_FPR,
-            "cv5_at_threshold": cv[str(threshold)],
-            "cv5": cv,
+            "folds": FOLDS,
+            "clean_fpr_any_backstop_cv5": float(any_backstop[clean].mean()),
+            "clean_fpr_any_claim_rule_cv5": float((any_backstop | any_pattern)[clean].mean()),
+            "clean_fpr_any_claim_pattern": float(any_pattern[clean].mean()),
         },
+        "rules": [
+            {"rule": rule, "backstop": BACKSTOPS[rule], "intercept": round(float(m.intercept_[0]), 6), **f}
+            for rule, m, f in zip(RULES, models, figures, strict=True)
+        ],
         "features": features,
     }
     out.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return payload
 
 
+def summary(payload: dict[str, Any]) -> dict[str, Any]:
+    """The figures without the weights and the threshold grids (what the command prints)."""
+    rules = [{k: v for k, v in r.items() if k != "cv5"} for r in payload["rules"]]
+    return {"version": payload["version"], "training": payload["training"], "rules": rules, "features": len(payload["features"])}
+
+
 if __name__ == "__main__":
-    result = train()
-    print(json.dumps({k: v for k, v in result.items() if k != "features"}, ensure_ascii=False, indent=2))
+    print(json.dumps(summary(train()), ensure_ascii=False, indent=2))

@@ -1,11 +1,13 @@
-"""A learned backstop for promised returns: a character n-gram logistic regression.
+"""Learned backstops for the banned-claim rules: one character n-gram logistic regression per rule.
 
-The pattern rules (``guardrails.claims``) name the promise they saw; paraphrases they have never
-seen ("本金一分不会少", "就当高息存款") slip through. This scorer reads a sentence's character
-1-3-grams (TF-IDF, sublinear term frequency, L2-normalised, exactly as at training) and gives the
-probability that it promises a return. Its weights are data (``policy/claim_scorer.json``), built
-by ``python -m evals.train_claim_scorer`` from the labelled replies; a hit names its score and the
-n-grams that pushed it up. Pure arithmetic at check time: no model, no I/O after loading.
+The pattern rules (``guardrails.claims``) name the claim they saw; paraphrases they have never
+seen ("本金一分不会少", "底部已确认", "胜率极高", "把账户交给我") slip through. Each backstop reads a
+sentence's lower-cased character n-grams (TF-IDF with sublinear term frequency, L2-normalised,
+exactly as at training; the vocabulary and its IDF are shared by the rules) and gives the
+probability that the sentence makes its rule's claim. The weights are data
+(``policy/claim_scorer.json``), built by ``python -m evals.train_claim_scorer`` from the labelled
+replies; a hit names its score and the n-grams that pushed it up. Pure arithmetic at check time:
+no model, no I/O after loading.
 """
 
 from __future__ import annotations
@@ -22,11 +24,21 @@ SCORER_FILE = Path(__file__).parent / "policy" / "claim_scorer.json"
 WHITESPACE = re.compile(r"\s+")
 NGRAMS = (1, 3)
 
+BACKSTOPS: dict[str, str] = {
+    "claims.guaranteed_return": "claims.likely_guarantee",
+    "claims.certainty": "claims.likely_certainty",
+    "claims.exaggerated_performance": "claims.likely_exaggeration",
+    "claims.trade_on_behalf": "claims.likely_trade_on_behalf",
+}
+"""Each pattern rule that has a learned backstop, and the backstop's own rule id."""
+BACKED_UP: dict[str, str] = {backstop: rule for rule, backstop in BACKSTOPS.items()}
+"""Each backstop rule id, and the pattern rule it backs up."""
 
-def char_ngrams(text: str) -> list[str]:
-    """The features: lower-cased character 1-3-grams, whitespace runs squeezed to one space."""
+
+def char_ngrams(text: str, ngrams: tuple[int, int] = NGRAMS) -> list[str]:
+    """The features: lower-cased character n-grams, whitespace runs squeezed to one space."""
     squeezed = WHITESPACE.sub(" ", text.lower()).strip()
-    return [squeezed[i : i + n] for n in range(NGRAMS[0], NGRAMS[1] + 1) for i in range(len(squeezed) - n + 1)]
+    return [squeezed[i : i + n] for n in range(ngrams[0], ngrams[1] + 1) for i in range(len(squeezed) - n + 1)]
 
 
 @dataclass(frozen=True)
@@ -37,45 +49,76 @@ class Scored:
 
 
 @dataclass(frozen=True)
-class ClaimScorer:
-    version: str
+class RuleModel:
+    """One rule's logistic regression over the shared features, and its decision threshold."""
+
+    rule: str
+    backstop: str
     threshold: float
     intercept: float
-    idf: dict[str, float]
     coef: dict[str, float]
 
-    def score(self, text: str) -> Scored:
-        counts = Counter(g for g in char_ngrams(text) if g in self.idf)
-        if not counts:
-            return Scored(1.0 / (1.0 + math.exp(-self.intercept)), [])
+
+@dataclass(frozen=True)
+class ClaimScorer:
+    version: str
+    ngrams: tuple[int, int]
+    idf: dict[str, float]
+    models: dict[str, RuleModel]
+
+    def features(self, text: str) -> dict[str, float]:
+        """The sentence's TF-IDF vector (sublinear term frequency, L2-normalised), sparse."""
+        counts = Counter(g for g in char_ngrams(text, self.ngrams) if g in self.idf)
         weights = {g: (1.0 + math.log(c)) * self.idf[g] for g, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        parts = {g: w / norm * self.coef.get(g, 0.0) for g, w in weights.items()}
-        logit = self.intercept + sum(parts.values())
+        return {g: w / norm for g, w in weights.items()}
+
+    def score(self, text: str, rule: str = "claims.guaranteed_return", features: dict[str, float] | None = None) -> Scored:
+        """The probability that ``text`` makes ``rule``'s claim."""
+        model = self.models[rule]
+        vector = self.features(text) if features is None else features
+        parts = {g: w * model.coef[g] for g, w in vector.items() if g in model.coef}
+        logit = model.intercept + sum(parts.values())
         drivers = [g for g, v in sorted(parts.items(), key=lambda kv: -kv[1])[:5] if v > 0 and len(g) > 1]
         return Scored(1.0 / (1.0 + math.exp(-logit)), drivers)
 
-    def flags(self, text: str) -> Scored | None:
-        scored = self.score(text)
-        return scored if scored.probability >= self.threshold else None
+    def flags(self, text: str, rule: str = "claims.guaranteed_return") -> Scored | None:
+        scored = self.score(text, rule)
+        return scored if scored.probability >= self.models[rule].threshold else None
+
+    def flagged(self, text: str, skip: frozenset[str] = frozenset()) -> dict[str, Scored]:
+        """Every rule (except those in ``skip``) whose backstop flags ``text``, with its score."""
+        vector = self.features(text)
+        scores = {rule: self.score(text, rule, vector) for rule in self.models if rule not in skip}
+        return {rule: s for rule, s in scores.items() if s.probability >= self.models[rule].threshold}
 
 
 def scorer_from_json(payload: dict[str, object]) -> ClaimScorer:
-    features = payload["features"]
+    """The scorer a ``claim_scorer.json`` payload describes; ``ValueError`` when it is malformed."""
+    features, rules = payload.get("features"), payload.get("rules")
     if not isinstance(features, dict):
-        raise ValueError("claim scorer file: 'features' must map n-grams to [idf, weight]")
+        raise ValueError("claim scorer file: 'features' must map n-grams to [idf, weight per rule]")
+    if not isinstance(rules, list) or not all(isinstance(r, dict) and r.get("rule") in BACKSTOPS for r in rules):
+        raise ValueError(f"claim scorer file: 'rules' must list models of {sorted(BACKSTOPS)}")
+    ngrams = payload.get("ngrams", list(NGRAMS))
+    if not isinstance(ngrams, list) or len(ngrams) != 2:
+        raise ValueError("claim scorer file: 'ngrams' must be [smallest, largest]")
+    models = {}
+    for column, spec in enumerate(rules, start=1):
+        rule = str(spec["rule"])
+        coef = {g: float(v[column]) for g, v in features.items() if v[column]}
+        models[rule] = RuleModel(rule, BACKSTOPS[rule], float(spec["threshold"]), float(spec["intercept"]), coef)
     return ClaimScorer(
         version=str(payload["version"]),
-        threshold=float(str(payload["threshold"])),
-        intercept=float(str(payload["intercept"])),
+        ngrams=(int(ngrams[0]), int(ngrams[1])),
         idf={g: float(v[0]) for g, v in features.items()},
-        coef={g: float(v[1]) for g, v in features.items()},
+        models=models,
     )
 
 
 @lru_cache(maxsize=2)
 def load_scorer(path: Path = SCORER_FILE) -> ClaimScorer | None:
-    """The shipped scorer, or None when the file is absent (the pattern rules still run)."""
+    """The shipped scorers, or None when the file is absent (the pattern rules still run)."""
     if not path.is_file():
         return None
     return scorer_from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -46,25 +46,37 @@ def canary_in(text: str, canary: str) -> bool:
     return canary in text or re.sub(r"[\s\-_.·,，、]", "", canary).lower() in squeezed
 
 
-def likely_guarantees(text: str, policy: Policy) -> list[RuleHit]:
-    """Sentences the learned scorer reads as promising a return (rule ``claims.likely_guarantee``)."""
+BACKSTOP_LABELS = {
+    "claims.guaranteed_return": "疑似承诺收益",
+    "claims.certainty": "疑似确定性判断",
+    "claims.exaggerated_performance": "疑似夸大历史业绩",
+    "claims.trade_on_behalf": "疑似代客操作",
+}
+
+
+def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset()) -> list[RuleHit]:
+    """Sentences a learned backstop reads as making its rule's claim (rules ``claims.likely_*``).
+
+    A rule in ``skip`` (its patterns already fired) is not scored: the backstop only catches
+    what the patterns missed. One hit per flagged sentence and rule."""
     scorer = load_scorer()
     if scorer is None:
         return []
     hits = []
     for sentence in (s for s in SENTENCE_END.split(text) if s.strip()):
-        if scored := scorer.flags(sentence):
+        for rule, scored in scorer.flagged(sentence, skip).items():
+            model = scorer.models[rule]
             drivers = "、".join(scored.drivers)
-            detail = f"疑似承诺收益：评分{scored.probability:.2f}≥{scorer.threshold}（评分器{scorer.version}；主要片段：{drivers}）"
-            hits.append(policy.hit("claims.likely_guarantee", detail=detail, span=sentence.strip()))
+            score = f"评分{scored.probability:.2f}≥{model.threshold}"
+            detail = f"{BACKSTOP_LABELS[rule]}：{score}（评分器{scorer.version}；主要片段：{drivers}）"
+            hits.append(policy.hit(model.backstop, detail=detail, span=sentence.strip()))
     return hits
 
 
 def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
     """Every rule the drafted ``text`` breaks."""
     hits = find_claims(text, policy)
-    if not any(h.rule_id == "claims.guaranteed_return" for h in hits):
-        hits += likely_guarantees(text, policy)
+    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits))
     unsuitable = [s for s in ctx.suitability if not s.is_suitable]
     if unsuitable:
         suitable = [s for s in ctx.suitability if s.is_suitable]

@@ -1,5 +1,5 @@
-"""The learned promised-return scorer: faithful to its training, explainable, and wired so that
-a flagged sentence is dropped while the rest of the reply goes out."""
+"""The learned claim backstops: faithful to their training, explainable, one per banned-claim
+rule, and wired so that a flagged sentence is dropped while the rest of the reply goes out."""
 
 from __future__ import annotations
 
@@ -9,60 +9,89 @@ from pathlib import Path
 import pytest
 
 from agent.reply_gate import sentence_check
-from guardrails.claim_scorer import SCORER_FILE, char_ngrams, load_scorer, scorer_from_json
+from guardrails.claim_scorer import BACKED_UP, BACKSTOPS, SCORER_FILE, char_ngrams, load_scorer, scorer_from_json
+from guardrails.claims import find_claims
 from guardrails.output_rails import ReplyContext, check_reply
 from guardrails.policy import load_policy
 from guardrails.streaming import SentenceGate
 
-PARAPHRASE = "放心，就当存银行，利息还更高。"  # no banned term: the pattern rules miss it
+# Paraphrases with no pattern of their rule in them: only the backstop can catch them.
+PARAPHRASES = {
+    "claims.guaranteed_return": "放心，就当存银行，利息还更高。",
+    "claims.certainty": "别慌，这个位置已经是底了，后面肯定往上。",
+    "claims.exaggerated_performance": "这个经理的胜率极高，几乎每次都判断正确。",
+    "claims.trade_on_behalf": "账户您就放我这儿，每周我帮您调一次仓。",
+}
+PARAPHRASE = PARAPHRASES["claims.guaranteed_return"]
+HARD_NEGATIVES = [
+    "本基金不保本，历史业绩不代表未来表现。",
+    "货币基金流动性好，适合存放短期闲置资金。",
+    "投资有风险，请您根据自身情况自主决策并自担风险。",
+    "资金由托管银行保管，请放心。",
+    "我们不能替您下单，请在App里自行操作。",
+    "稳健型客户可以看R3及以下的产品。",
+    "这只基金零申购费，赎回费按持有时间递减。",
+    "没有人能保证明天会涨。",
+    "固定收益类产品也可能亏损。",
+    "请不要把验证码告诉任何人。",
+    "市场短期走势难以预测，请控制仓位。",
+]
 
 
 def test_features_squeeze_whitespace_and_lower_case() -> None:
     assert char_ngrams("A  b") == ["a", " ", "b", "a ", " b", "a b"]
+    assert char_ngrams("abc", (2, 3)) == ["ab", "bc", "abc"]
+
+
+def test_every_backstop_has_its_own_policy_rule() -> None:
+    policy, scorer = load_policy(), load_scorer()
+    assert scorer is not None and set(scorer.models) == set(BACKSTOPS)
+    for rule, backstop in BACKSTOPS.items():
+        assert rule in policy.rules and policy.rules[backstop].severity == "rewrite"
+        assert scorer.models[rule].backstop == backstop and BACKED_UP[backstop] == rule
 
 
 def test_the_shipped_file_is_what_training_builds_now(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
-    from evals.train_claim_scorer import train
+    from evals.train_claim_scorer import MAX_CLEAN_FPR, train
 
     fresh = train(tmp_path / "scorer.json")
     shipped = json.loads(SCORER_FILE.read_text(encoding="utf-8"))
-    assert fresh["threshold"] == shipped["threshold"] and fresh["intercept"] == shipped["intercept"]
     assert fresh["features"] == shipped["features"], "re-run `python -m evals.train_claim_scorer` after changing its data"
-    assert fresh["training"]["cv5_at_threshold"]["clean_fpr"] <= fresh["training"]["max_clean_fpr"]
+    assert fresh["rules"] == shipped["rules"] and fresh["training"] == shipped["training"]
+    assert sum(MAX_CLEAN_FPR.values()) <= 0.02 + 1e-9
+    for rule in fresh["rules"]:
+        assert rule["cv5_at_threshold"]["clean_fpr"] <= rule["max_clean_fpr"]
+        assert rule["patterns_and_backstop_cv5"]["recall"] >= rule["patterns_only"]["recall"]
 
 
-def test_pure_scoring_matches_the_trained_model() -> None:
+def test_pure_scoring_matches_the_trained_models() -> None:
     pytest.importorskip("sklearn")
     import numpy as np
 
-    from evals.train_claim_scorer import _fit, _rows
+    from evals.train_claim_scorer import RULES, _fit, _rows
 
     rows = _rows()
     texts = [r["text"] for r in rows]
-    vectorizer, model = _fit(texts, np.array(["claims.guaranteed_return" in r["labels"] for r in rows]))
+    vectorizer, models = _fit(texts, np.array([[rule in r["labels"] for rule in RULES] for r in rows]))
     scorer = load_scorer()
     assert scorer is not None
-    for text in [PARAPHRASE, "本基金不保本。", "货币基金流动性好，适合存放短期闲置资金。", texts[7]]:
-        expected = float(model.predict_proba(vectorizer.transform([text]))[0, 1])
-        assert scorer.score(text).probability == pytest.approx(expected, abs=1e-3)
+    for rule, model in zip(RULES, models, strict=True):
+        for text in [*PARAPHRASES.values(), *HARD_NEGATIVES[:3], texts[7], texts[-1]]:
+            expected = float(model.predict_proba(vectorizer.transform([text]))[0, 1])
+            assert scorer.score(text, rule).probability == pytest.approx(expected, abs=1e-3)
 
 
-def test_a_paraphrased_promise_is_flagged_with_its_score_and_drivers() -> None:
-    hits = check_reply(PARAPHRASE, ReplyContext(), load_policy())
-    assert [h.rule_id for h in hits] == ["claims.likely_guarantee"]
-    assert hits[0].span == PARAPHRASE and hits[0].severity == "rewrite"
+@pytest.mark.parametrize("rule", list(PARAPHRASES))
+def test_each_backstop_flags_a_paraphrase_its_patterns_miss(rule: str) -> None:
+    text, policy = PARAPHRASES[rule], load_policy()
+    assert rule not in {h.rule_id for h in find_claims(text, policy)}
+    hits = [h for h in check_reply(text, ReplyContext(), policy) if h.rule_id == BACKSTOPS[rule]]
+    assert len(hits) == 1 and hits[0].span == text and hits[0].severity == "rewrite"
     assert "评分" in hits[0].detail and "主要片段" in hits[0].detail
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "本基金不保本，历史业绩不代表未来表现。",
-        "货币基金流动性好，适合存放短期闲置资金。",
-        "投资有风险，请您根据自身情况自主决策并自担风险。",
-    ],
-)
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
 def test_hard_negatives_and_plain_facts_are_not_flagged(text: str) -> None:
     assert check_reply(text, ReplyContext(), load_policy()) == []
 
@@ -70,16 +99,21 @@ def test_hard_negatives_and_plain_facts_are_not_flagged(text: str) -> None:
 def test_a_pattern_hit_is_not_doubled_by_the_scorer() -> None:
     rules = [h.rule_id for h in check_reply("这只产品保本保收益，放心买。", ReplyContext(), load_policy())]
     assert "claims.guaranteed_return" in rules and "claims.likely_guarantee" not in rules
+    rules = [h.rule_id for h in check_reply("您把账户交给我，我每天帮您操作。", ReplyContext(), load_policy())]
+    assert "claims.trade_on_behalf" in rules and "claims.likely_trade_on_behalf" not in rules
 
 
-def test_streaming_drops_the_flagged_sentence_and_releases_the_rest() -> None:
+@pytest.mark.parametrize("rule", list(PARAPHRASES))
+def test_streaming_drops_only_the_flagged_sentence(rule: str) -> None:
     gate = SentenceGate(sentence_check(ReplyContext(), load_policy(), [], []))
-    gate.feed("货币基金流动性好。" + PARAPHRASE + "请您自主决策。")
+    gate.feed("货币基金流动性好。" + PARAPHRASES[rule] + "请您自主决策。")
     gate.close()
-    assert PARAPHRASE not in gate.text and "货币基金流动性好。" in gate.text and "请您自主决策。" in gate.text
-    assert not gate.stopped and any(h.rule_id == "claims.likely_guarantee" for h in gate.hits)
+    assert gate.text == "货币基金流动性好。请您自主决策。"
+    assert not gate.stopped and [h.rule_id for h in gate.hits] == [BACKSTOPS[rule]]
 
 
 def test_a_malformed_scorer_file_is_refused() -> None:
     with pytest.raises(ValueError, match="features"):
-        scorer_from_json({"version": "x", "threshold": 0.5, "intercept": 0.0, "features": []})
+        scorer_from_json({"version": "x", "features": [], "rules": []})
+    with pytest.raises(ValueError, match="rules"):
+        scorer_from_json({"version": "x", "features": {}, "rules": [{"rule": "claims.unknown"}]})
