@@ -9,6 +9,7 @@ a Python loop over every document: at 100k chunks that is milliseconds, not a se
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -82,6 +83,7 @@ class KeywordIndex:
         # A chunk also answers to the codes of the products and securities its document covers.
         corpus = [tokenize(c.embedding_text()) + c.meta.products + c.meta.securities for c in self._chunks]
         self._matrix, self._vocab = bm25_weights(corpus)
+        self._df = np.diff(self._matrix.indptr)  # chunks per term: the matrix is column-compressed
         self._text = "\n".join(c.embedding_text().lower() for c in self._chunks)
 
     def __len__(self) -> int:
@@ -90,6 +92,18 @@ class KeywordIndex:
     @property
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self._vocab)
+
+    def knows(self, term: str) -> bool:
+        """Whether ``term`` (a lower-cased token) occurs in any chunk."""
+        return term in self._vocab
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse chunk frequency of ``term``, scaled to (0, 1]: 1 for a term no chunk
+        has, near 1/(1+log(n+1)) for a term in every chunk."""
+        n = len(self._chunks)
+        i = self._vocab.get(term)
+        df = int(self._df[i]) if i is not None else 0
+        return (math.log((n + 1) / (df + 1)) + 1) / (math.log(n + 1) + 1)
 
     @property
     def text(self) -> str:

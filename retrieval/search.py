@@ -80,9 +80,14 @@ class Retriever:
             return self._keyword
 
     def answerable(self, query: str, hits: list[Hit], min_similarity: float) -> tuple[bool, list[str]]:
-        """Whether the index answers ``query`` at all, and the unknown terms when it does not."""
-        sims = [h.similarity for h in hits if h.similarity is not None]
-        return is_answerable(query, max(sims) if sims else None, self._keyword_index().text, min_similarity)
+        """Whether the index answers ``query`` at all (``hits``: what ``search`` returned for it,
+        best first), and the words the top passages lack when it does not.
+
+        ``min_similarity`` is kept for callers but no longer decides: one similarity threshold
+        cannot tell (see ``retrieval.answerability``); the learned gate weighs similarity with
+        what the passages say, calibrated for this retriever's embedder."""
+        del min_similarity
+        return is_answerable(query, hits, self._keyword_index(), self._embedder.name)
 
     def _keyword_hits(self, query: str, filt: SearchFilter) -> list[Chunk]:
         return [

@@ -136,7 +136,9 @@ def test_bad_input_is_refused_before_the_model(make_deps, kwargs, error) -> None
 def test_a_question_the_knowledge_base_cannot_answer_is_not_sent_to_the_model(make_deps) -> None:  # type: ignore[no-untyped-def]
     model = FakeChatModel("比特币一定涨。")
     deps = make_deps(model)
-    result = ask(deps, "比特币能在你们App上买吗？", product=None)
+    result = ask(
+        deps, "比特币和以太坊能在你们App上买吗？", product=None
+    )  # two unseen names: the lexical gate (no calibrated similarity) is sure
     assert model.calls == [] and result.sources == []
     assert "retrieval.no_answer" in result.verdict.rule_ids and "没有找到" in result.answer
 

@@ -1,0 +1,151 @@
+"""Build ``retrieval/answerability.json``: ``python -m evals.train_answerability``.
+
+Trains the "no answer in the knowledge base" gate (see ``retrieval.answerability``) on the team's
+labelled questions (``answerability_train.jsonl`` and ``queries.jsonl``; never the blind
+held-out set) over the sample corpus, searched exactly as ``advisor eval`` searches it, with the
+configured embedder. Two models: one with the dense similarity, for that embedder (and its float32
+twin, whose vectors agree to 0.99), and a lexical one for any other embedder. The threshold is the
+lowest whose 5-fold cross-validated false-decline rate on answerable questions stays within
+``MAX_FALSE_DECLINE``; the cross-validated figures go into the file. Deterministic: fixed folds,
+lbfgs, no sampling.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zlib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.retrieval import EvalQuery, K, build_index, load_corpus, load_queries
+from retrieval.answerability import FEATURES, LEXICAL, MODEL_FILE, TOP_K, GateModel, features
+from retrieval.embeddings import Embedder
+from retrieval.keyword import KeywordIndex
+from retrieval.search import Retriever, SearchFilter
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "evals" / "data" / "retrieval"
+SOURCES = (DATA / "answerability_train.jsonl", DATA / "queries.jsonl")
+CORPUS = REPO / "knowledge_base" / "samples"
+MAX_FALSE_DECLINE = 0.03
+THRESHOLDS = [round(0.30 + 0.01 * i, 2) for i in range(70)]
+FOLDS = 5
+C = 1.0
+TWINS = {"multilingual-e5-small-int8": "multilingual-e5-small", "multilingual-e5-small": "multilingual-e5-small-int8"}
+
+
+def feature_rows(queries: list[EvalQuery], embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
+    """Each query's gate features (columns in ``FEATURES`` order) and whether it has no answer."""
+    with tempfile.TemporaryDirectory(prefix="advisor-train-") as tmp:
+        store, _, _ = build_index(load_corpus(CORPUS), embedder, Path(tmp) / "chroma")
+        retriever = Retriever(embedder, store)
+        terms = KeywordIndex(store.all_chunks())
+        rows = []
+        for q in queries:
+            audiences = ["public", "internal"] if q.audience == "internal" else ["public"]
+            hits = retriever.search(q.question, K, SearchFilter(audiences=audiences))  # type: ignore[arg-type]
+            values, _ = features(q.question, hits, terms, TOP_K)
+            rows.append([values[name] for name in FEATURES])
+    return np.array(rows), np.array([q.no_answer for q in queries])
+
+
+def _fit(x: np.ndarray, y: np.ndarray, names: list[str]) -> GateModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit((x - mean) / scale, y)
+    return GateModel(
+        features=names,
+        mean=[round(float(v), 6) for v in mean],
+        scale=[round(float(v), 6) for v in scale],
+        coef=[round(float(v), 6) for v in model.coef_[0]],
+        intercept=round(float(model.intercept_[0]), 6),
+        threshold=0.5,
+    )
+
+
+def _declines(model: GateModel, x: np.ndarray, names: list[str], threshold: float) -> np.ndarray:
+    code = names.index("unknown_code") if "unknown_code" in names else None
+    proba = np.array([model.probability(dict(zip(names, row, strict=True))) for row in x])
+    hard = x[:, code] > 0 if code is not None else np.zeros(len(x), dtype=bool)  # the gate's code rule
+    return hard | (proba >= threshold)
+
+
+def _figures(declined: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    true = int((declined & y).sum())
+    return {
+        "no_answer_precision": round(true / max(int(declined.sum()), 1), 4),
+        "no_answer_recall": round(true / max(int(y.sum()), 1), 4),
+        "false_decline_rate": round(int((declined & ~y).sum()) / max(int((~y).sum()), 1), 4),
+    }
+
+
+def cross_validate(x: np.ndarray, y: np.ndarray, questions: list[str], names: list[str]) -> dict[float, np.ndarray]:
+    """Out-of-fold declines at every candidate threshold."""
+    fold = np.array([zlib.crc32(q.encode()) % FOLDS for q in questions])
+    out = {th: np.zeros(len(y), dtype=bool) for th in THRESHOLDS}
+    for i in range(FOLDS):
+        model = _fit(x[fold != i], y[fold != i], names)
+        for th in THRESHOLDS:
+            out[th][fold == i] = _declines(model, x[fold == i], names, th)
+    return out
+
+
+def train_model(
+    x: np.ndarray, y: np.ndarray, questions: list[str], source: np.ndarray, names: list[str]
+) -> tuple[GateModel, dict[str, Any]]:
+    cols = [FEATURES.index(n) for n in names]
+    xs = x[:, cols]
+    cv = cross_validate(xs, y, questions, names)
+    ok = [th for th in THRESHOLDS if _figures(cv[th], y)["false_decline_rate"] <= MAX_FALSE_DECLINE]
+    threshold = ok[0] if ok else THRESHOLDS[-1]
+    model = _fit(xs, y, names).model_copy(update={"threshold": threshold})
+    chosen = cv[threshold]
+    report = {
+        "cv5": _figures(chosen, y),
+        "cv5_by_source": {name: _figures(chosen[source == i], y[source == i]) for i, name in enumerate(s.name for s in SOURCES)},
+        "in_sample": _figures(_declines(model, xs, names, threshold), y),
+    }
+    return model, report
+
+
+def train(embedder: Embedder, out: Path = MODEL_FILE) -> dict[str, Any]:
+    parts = [load_queries(path) for path in SOURCES]
+    queries = [q for part in parts for q in part]
+    source = np.array([i for i, part in enumerate(parts) for _ in part])
+    x, y = feature_rows(queries, embedder)
+    questions = [q.question for q in queries]
+    dense, dense_report = train_model(x, y, questions, source, list(FEATURES))
+    lexical, lexical_report = train_model(x, y, questions, source, [f for f in FEATURES if f != "similarity"])
+    models = {embedder.name: dense, LEXICAL: lexical}
+    if embedder.name in TWINS:
+        models[TWINS[embedder.name]] = dense
+    payload = {
+        "version": f"{date.today().isoformat()}-c{C}",
+        "top_k": TOP_K,
+        "models": {name: m.model_dump() for name, m in models.items()},
+        "training": {
+            "sources": [str(p.relative_to(REPO)) for p in SOURCES],
+            "corpus": str(CORPUS.relative_to(REPO)),
+            "embedder": embedder.name,
+            "questions": len(queries),
+            "no_answer": int(y.sum()),
+            "max_false_decline": MAX_FALSE_DECLINE,
+            embedder.name: dense_report,
+            LEXICAL: lexical_report,
+        },
+    }
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return payload
+
+
+if __name__ == "__main__":
+    from core.settings import get_settings
+    from retrieval.embeddings import embedder_for
+
+    result = train(embedder_for(get_settings()))
+    print(json.dumps(result["training"], ensure_ascii=False, indent=2))
