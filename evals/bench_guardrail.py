@@ -25,6 +25,9 @@ NOTES = [
     " on evals/data/guardrail_train. Their honest figures are the 5-fold CV ones recorded per rule in"
     " guardrails/policy/claim_scorer.json (printed by `python -m evals.train_claim_scorer`) and the blind set's.",
     "per_rule counts a backstop's hit for the rule it backs up (claims.likely_certainty for claims.certainty, ...).",
+    "suitability.above_class includes its learned backstop (trained on the same sets and on"
+    " evals/data/guardrail_train/recommendations.jsonl); its 5-fold CV figures are in"
+    " guardrails/policy/recommendation_scorer.json (printed by `python -m evals.train_recommendation_scorer`).",
 ]
 
 # What a first attempt at a compliance filter looks like: a phrase list, no negation handling,

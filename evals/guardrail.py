@@ -8,7 +8,9 @@ written reading only the "dev" half. The learned claim backstops (``claims.likel
 on both halves, so on this set their figures are in-sample: the honest ones are the
 cross-validated figures in ``guardrails/policy/claim_scorer.json`` and the blind set's.
 A backstop's hit counts for the rule it backs up (``claims.likely_certainty`` for
-``claims.certainty``, ...).
+``claims.certainty``, ...). The above-class backstop (``guardrails.recommendation_scorer``) hits
+``suitability.above_class`` itself; it is trained on these replies too, so its honest figures are
+the CV ones in ``guardrails/policy/recommendation_scorer.json`` and the blind set's.
 """
 
 from __future__ import annotations

@@ -41,6 +41,15 @@ def char_ngrams(text: str, ngrams: tuple[int, int] = NGRAMS) -> list[str]:
     return [squeezed[i : i + n] for n in range(ngrams[0], ngrams[1] + 1) for i in range(len(squeezed) - n + 1)]
 
 
+def tfidf(text: str, idf: dict[str, float], ngrams: tuple[int, int] = NGRAMS) -> dict[str, float]:
+    """``text``'s TF-IDF vector over the vocabulary ``idf`` (sublinear term frequency,
+    L2-normalised, as scikit-learn's ``TfidfVectorizer`` computes it), sparse."""
+    counts = Counter(g for g in char_ngrams(text, ngrams) if g in idf)
+    weights = {g: (1.0 + math.log(c)) * idf[g] for g, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {g: w / norm for g, w in weights.items()}
+
+
 @dataclass(frozen=True)
 class Scored:
     probability: float
@@ -68,10 +77,7 @@ class ClaimScorer:
 
     def features(self, text: str) -> dict[str, float]:
         """The sentence's TF-IDF vector (sublinear term frequency, L2-normalised), sparse."""
-        counts = Counter(g for g in char_ngrams(text, self.ngrams) if g in self.idf)
-        weights = {g: (1.0 + math.log(c)) * self.idf[g] for g, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {g: w / norm for g, w in weights.items()}
+        return tfidf(text, self.idf, self.ngrams)
 
     def score(self, text: str, rule: str = "claims.guaranteed_return", features: dict[str, float] | None = None) -> Scored:
         """The probability that ``text`` makes ``rule``'s claim."""

@@ -13,6 +13,7 @@ from guardrails.other_client import OtherClients
 from guardrails.pii import find_pii
 from guardrails.policy import Policy
 from guardrails.recommendation import find_above_class_recommendation
+from guardrails.recommendation_scorer import load_recommendation_scorer
 
 ACTION_ORDER: dict[Action, int] = {"pass": 0, "rewrite": 1, "block": 2, "escalate": 3}
 
@@ -73,6 +74,21 @@ def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset())
     return hits
 
 
+def likely_above_class(
+    text: str, unsuitable: list[SuitabilityResult], suitable: list[SuitabilityResult], aliases: dict[str, list[str]], policy: Policy
+) -> RuleHit | None:
+    """A sentence the learned backstop reads as actively recommending an above-class product the
+    cue rules missed: a hit of rule ``suitability.above_class`` itself (it blocks like the cues)."""
+    scorer = load_recommendation_scorer()
+    flag = scorer.flag(text, unsuitable, aliases, suitable) if scorer else None
+    if scorer is None or flag is None:
+        return None
+    score = f"评分{flag.scored.probability:.2f}≥{scorer.threshold}"
+    name = flag.product.names[0] if flag.product.names else flag.product.code
+    detail = f"疑似主动推介超出客户风险等级的产品{name}：{score}（推介评分器{scorer.version}；主要片段：{'、'.join(flag.scored.drivers)}）"
+    return policy.hit("suitability.above_class", detail=detail, span=flag.sentence)
+
+
 def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
     """Every rule the drafted ``text`` breaks."""
     hits = find_claims(text, policy)
@@ -83,6 +99,8 @@ def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
         sentence = find_above_class_recommendation(text, unsuitable, policy, ctx.product_aliases, suitable)
         if sentence:
             hits.append(policy.hit("suitability.above_class", span=sentence))
+        elif backstop := likely_above_class(text, unsuitable, suitable, ctx.product_aliases, policy):
+            hits.append(backstop)
         elif not any(marker in text for marker in policy.mismatch_markers):
             hits.append(policy.hit("suitability.not_stated"))
     leaked = any(h.rule_id == "privacy.system_prompt_leak" for h in hits)

@@ -16,6 +16,9 @@ CLAUSE_BREAK = re.compile(r"[。！？；!?;，,：:\n—]")
 SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
 # A statement ends at a full stop or a semicolon: "之前推荐的是A；B是您自己加购的" is two statements.
 STATEMENT = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+# A sentence ends where a streamed reply is cut (guardrails.streaming): a full stop, a question or
+# exclamation mark, a line break; a semicolon does not end it.
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 SCOPE_BREAK = re.compile(r"[就都便则]")
 LOOKBACK = 10
 QUOTES = (("“", "”"), ("「", "」"), ("『", "』"), ("《", "》"))
@@ -73,3 +76,9 @@ def is_question(text: str, start: int, rhetorical: list[str]) -> bool:
 def statements(text: str) -> list[str]:
     """The reply cut at full stops and semicolons, stripped, empty pieces dropped."""
     return [s.strip() for s in STATEMENT.findall(text) if s.strip()]
+
+
+def sentences(text: str) -> list[str]:
+    """The reply cut where the stream cuts it (full stops, question and exclamation marks, line
+    breaks; not semicolons), stripped, empty pieces dropped."""
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]

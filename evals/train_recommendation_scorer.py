@@ -1,0 +1,198 @@
+"""Build ``guardrails/policy/recommendation_scorer.json``: ``python -m evals.train_recommendation_scorer``.
+
+Trains the above-class backstop (see ``guardrails.recommendation_scorer``) on the team's labelled
+replies (``evals/data/guardrail``, ``evals/data/guardrail_own``, ``evals/data/guardrail_train``,
+with its hand-written ``recommendations.jsonl``; never the blind set). One example per sentence
+that names a listed product, masked for that product, labelled by the product's ``recommended``
+flag; every product counts, within the client's class or not, since recommending wording does not
+depend on the risk level.
+
+The threshold is picked by 5-fold cross-validation grouped by reply, as the rule runs: a reply is
+flagged by the backstop when the cue rules found nothing and one of its sentences scores at least
+the threshold for a product above the client's class. The threshold is the lowest on the grid
+whose clean-reply false-positive rate stays within ``MAX_CLEAN_FPR``. The file records the
+cross-validated recall, precision and clean-reply false-positive rate of the cues alone and of
+cues plus backstop. Deterministic: fixed folds, lbfgs, no sampling.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.guardrail import Case, _suitability, load_catalog
+from guardrails.claim_scorer import char_ngrams
+from guardrails.policy import load_policy
+from guardrails.recommendation import find_above_class_recommendation, named_products
+from guardrails.recommendation_scorer import SCORER_FILE, masked
+from guardrails.scope import sentences
+
+DATA = Path(__file__).parent / "data"
+SOURCES = (
+    DATA / "guardrail" / "replies.jsonl",
+    DATA / "guardrail_own" / "replies.jsonl",
+    DATA / "guardrail_train" / "replies.jsonl",
+    DATA / "guardrail_train" / "recommendations.jsonl",
+)
+RULE = "suitability.above_class"
+MAX_CLEAN_FPR = 0.005
+THRESHOLDS = [round(0.30 + 0.025 * i, 3) for i in range(27)]
+C = 4.0
+NGRAMS = (1, 3)
+MIN_DF = 2
+FOLDS = 5
+VERSION = "2026-11-22"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One masked sentence, the reply it comes from, and whether its product is above class."""
+
+    reply: int
+    text: str
+    recommended: bool
+    above_class: bool
+
+
+def _cases() -> list[Case]:
+    return [Case.model_validate_json(line) for path in SOURCES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def examples(cases: list[Case]) -> tuple[list[Example], np.ndarray]:
+    """The masked sentences of every reply, and whether the cue rules flag each reply."""
+    policy, catalog = load_policy(), load_catalog()
+    aliases = {code: p.aliases for code, p in catalog.items()}
+    out, cues = [], []
+    for index, case in enumerate(cases):
+        results = _suitability(case, catalog)
+        recommended = {p.code: p.recommended for p in case.products}
+        unsuitable = [r for r in results if not r.is_suitable]
+        suitable = [r for r in results if r.is_suitable]
+        products = named_products(results, aliases)
+        above = {p.code for p in named_products(unsuitable, aliases)}
+        for sentence in sentences(case.text):
+            for product in (p for p in products if p.named_in(sentence)):
+                out.append(Example(index, masked(sentence, product, products), recommended[product.code], product.code in above))
+        cues.append(bool(unsuitable) and find_above_class_recommendation(case.text, unsuitable, policy, aliases, suitable) is not None)
+    return out, np.array(cues)
+
+
+def _vectorizer(texts: list[str]) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    analyzer = partial(char_ngrams, ngrams=NGRAMS)
+    return TfidfVectorizer(analyzer=analyzer, min_df=MIN_DF, sublinear_tf=True, norm="l2", smooth_idf=True).fit(texts)
+
+
+def _fit(texts: list[str], labels: np.ndarray) -> tuple[Any, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = _vectorizer(texts)
+    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(vectorizer.transform(texts), labels)
+    return vectorizer, model
+
+
+def fold_of(text: str, k: int = FOLDS) -> int:
+    return zlib.crc32(text.encode()) % k
+
+
+def out_of_fold(cases: list[Case], rows: list[Example]) -> np.ndarray:
+    """Each example's probability from the model trained on the other folds (grouped by reply)."""
+    fold = np.array([fold_of(cases[e.reply].text) for e in rows])
+    texts, labels = [e.text for e in rows], np.array([e.recommended for e in rows])
+    proba = np.zeros(len(rows))
+    for i in range(FOLDS):
+        train = fold != i
+        vectorizer, model = _fit([t for t, m in zip(texts, train, strict=True) if m], labels[train])
+        held = np.flatnonzero(~train)
+        proba[held] = model.predict_proba(vectorizer.transform([texts[j] for j in held]))[:, 1]
+    return proba
+
+
+def reply_scores(n: int, rows: list[Example], proba: np.ndarray) -> np.ndarray:
+    """Per reply, the highest score of a sentence naming an above-class product (0 when none)."""
+    best = np.zeros(n)
+    for example, p in zip(rows, proba, strict=True):
+        if example.above_class:
+            best[example.reply] = max(best[example.reply], p)
+    return best
+
+
+def _rates(flagged: np.ndarray, positive: np.ndarray, clean: np.ndarray) -> dict[str, float | int]:
+    hits = int(flagged.sum())
+    return {
+        "recall": float(flagged[positive].mean()),
+        "precision": float((flagged & positive).sum() / hits) if hits else 0.0,
+        "clean_fpr": float(flagged[clean].mean()),
+        "flagged_clean": int(flagged[clean].sum()),
+    }
+
+
+def figures(best: np.ndarray, cues: np.ndarray, positive: np.ndarray, clean: np.ndarray, hard: np.ndarray) -> dict[str, Any]:
+    """The threshold under the clean-FPR budget, and the cross-validated figures there."""
+    grid = {}
+    for th in THRESHOLDS:
+        backstop = ~cues & (best >= th)
+        grid[str(th)] = {"recall": float((cues | backstop)[positive].mean()), "clean_fpr": float(backstop[clean].mean())}
+    threshold = next((th for th in THRESHOLDS if grid[str(th)]["clean_fpr"] <= MAX_CLEAN_FPR), THRESHOLDS[-1])
+    backstop = ~cues & (best >= threshold)
+    return {
+        "threshold": threshold,
+        "max_clean_fpr": MAX_CLEAN_FPR,
+        "positives": int(positive.sum()),
+        "clean": int(clean.sum()),
+        "clean_naming_above_class": int(hard.sum()),
+        "cues_only": _rates(cues, positive, clean),
+        "cues_and_backstop_cv5": _rates(cues | backstop, positive, clean),
+        "backstop_alone_cv5": _rates(backstop, positive, clean),
+        "clean_naming_above_class_fpr": {
+            "cues_only": float(cues[hard].mean()),
+            "cues_and_backstop_cv5": float((cues | backstop)[hard].mean()),
+        },
+        "cv5": grid,
+    }
+
+
+def train(out: Path = SCORER_FILE) -> dict[str, Any]:
+    cases = _cases()
+    rows, cues = examples(cases)
+    positive = np.array([RULE in c.labels for c in cases])
+    clean = np.array([not c.labels for c in cases])
+    named_above = np.zeros(len(cases), dtype=bool)
+    named_above[[e.reply for e in rows if e.above_class]] = True
+    best = reply_scores(len(cases), rows, out_of_fold(cases, rows))
+    cv = figures(best, cues, positive, clean, clean & named_above)
+    vectorizer, model = _fit([e.text for e in rows], np.array([e.recommended for e in rows]))
+    weights = model.coef_[0]
+    features = {g: [round(float(vectorizer.idf_[i]), 5), round(float(weights[i]), 5)] for g, i in sorted(vectorizer.vocabulary_.items())}
+    payload = {
+        "version": f"{VERSION}-c{C}-n{NGRAMS[0]}{NGRAMS[1]}",
+        "ngrams": list(NGRAMS),
+        "training": {
+            "sources": [str(p.relative_to(DATA.parent.parent)) for p in SOURCES],
+            "replies": len(cases),
+            "sentences": len(rows),
+            "recommending_sentences": sum(e.recommended for e in rows),
+            "folds": FOLDS,
+        },
+        "model": {"rule": RULE, "intercept": round(float(model.intercept_[0]), 6), **cv},
+        "features": features,
+    }
+    out.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return payload
+
+
+def summary(payload: dict[str, Any]) -> dict[str, Any]:
+    """The figures without the weights and the threshold grid (what the command prints)."""
+    model = {k: v for k, v in payload["model"].items() if k != "cv5"}
+    return {"version": payload["version"], "training": payload["training"], "model": model, "features": len(payload["features"])}
+
+
+if __name__ == "__main__":
+    print(json.dumps(summary(train()), ensure_ascii=False, indent=2))

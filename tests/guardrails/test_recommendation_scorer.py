@@ -1,0 +1,141 @@
+"""The learned above-class backstop: faithful to its training, blind to product names, run only
+on a product above the client's class that the cue rules missed, and blocking like the cues."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from agent.reply_gate import sentence_check
+from guardrails.models import SuitabilityResult
+from guardrails.output_rails import ReplyContext, check_reply, decide
+from guardrails.policy import load_policy
+from guardrails.recommendation import PRODUCT, find_above_class_recommendation, named_products
+from guardrails.recommendation_scorer import (
+    OTHER,
+    SCORER_FILE,
+    load_recommendation_scorer,
+    masked,
+    recommendation_scorer_from_json,
+)
+from guardrails.streaming import SentenceGate
+from guardrails.suitability import check_suitability
+
+POLICY = load_policy()
+ALIASES = {"933401": ["华晟科技成长", "华晟科技"], "931201": ["鑫和纯债"]}
+
+
+def result(code: str, name: str, risk: str, client: str = "C2") -> SuitabilityResult:
+    return check_suitability(
+        product_code=code,
+        product_name=name,
+        product_risk=risk,
+        client_class=client,
+        investor_type="ordinary",
+        assessment_expires=date(2028, 1, 1),
+        today=date(2026, 11, 22),
+        initiated_by="advisor",
+    )
+
+
+R4 = result("933401", "华晟科技成长混合", "R4")
+R2 = result("931201", "鑫和纯债A", "R2")
+CTX = ReplyContext(suitability=[R4, R2], product_aliases=ALIASES)
+
+# Active recommendations in wording none of the cue patterns knows.
+MISSED_BY_CUES = [
+    "华晟科技成长混合这个位置我会选它。",
+    "华晟科技成长混合是您的最佳选择。",
+    "My pick for you is 华晟科技成长混合; start with a small amount this month.",
+]
+HARD_NEGATIVES = [
+    "华晟科技成长混合的管理费是1.2%/年，托管费0.2%/年。",
+    "华晟科技成长混合是R4，超出您的C2等级，不适合您。",
+    "如果您坚持购买华晟科技成长混合，系统会先展示风险不匹配警示，您确认后才能提交。",
+    "华晟科技成长混合的收益弹性比鑫和纯债A大，但波动也大得多，以您的等级来说不适合您。",
+    "您持有的华晟科技成长混合占组合的四成，风险等级R4，高于您的C2。",
+    "华晟科技成长混合 is rated R4, above your C2 profile, so I can't recommend it.",
+]
+
+
+def above_class_hits(text: str, ctx: ReplyContext = CTX) -> list[str]:
+    return [h.detail for h in check_reply(text, ctx, POLICY) if h.rule_id == "suitability.above_class"]
+
+
+def test_masking_hides_every_product_name_and_tells_the_target_from_the_others() -> None:
+    products = named_products([R4, R2], ALIASES)
+    target, other = products
+    text = "华晟科技成长混合（933401）和鑫和纯债各配一半，华晟科技波动大。"
+    assert masked(text, target, products) == f"{PRODUCT}（{PRODUCT}）和{OTHER}各配一半，{PRODUCT}波动大。"
+    assert masked(text, other, products) == f"{OTHER}（{OTHER}）和{PRODUCT}各配一半，{OTHER}波动大。"
+
+
+@pytest.mark.parametrize("text", MISSED_BY_CUES)
+def test_the_backstop_catches_a_recommendation_the_cues_miss(text: str) -> None:
+    assert find_above_class_recommendation(text, [R4], POLICY, ALIASES, [R2]) is None
+    hits = [h for h in check_reply(text, CTX, POLICY) if h.rule_id == "suitability.above_class"]
+    assert len(hits) == 1 and hits[0].span == text and hits[0].severity == "block"
+    assert "评分" in hits[0].detail and "推介评分器" in hits[0].detail and "华晟科技成长混合" in hits[0].detail
+    assert decide(hits, POLICY).action == "block"
+    assert "suitability.not_stated" not in {h.rule_id for h in check_reply(text, CTX, POLICY)}
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_facts_declines_and_the_confirmation_procedure_are_not_flagged(text: str) -> None:
+    assert above_class_hits(text) == []
+
+
+def test_the_backstop_reads_only_products_above_the_class() -> None:
+    suitable_only = ReplyContext(suitability=[result("933401", "华晟科技成长混合", "R4", client="C4")], product_aliases=ALIASES)
+    assert above_class_hits(MISSED_BY_CUES[0], suitable_only) == []
+    assert above_class_hits("鑫和纯债A是您的最佳选择。") == []
+
+
+def test_a_cue_hit_is_not_doubled_by_the_backstop() -> None:
+    details = above_class_hits("华晟科技成长混合我强烈推荐，这个位置我会选它。")
+    assert details == [POLICY.rules["suitability.above_class"].description]
+
+
+def test_streaming_stops_at_the_flagged_sentence() -> None:
+    gate = SentenceGate(sentence_check(CTX, POLICY, [], []))
+    gate.feed("华晟科技成长混合今年波动较大。" + MISSED_BY_CUES[0] + "其余内容。")
+    gate.close()
+    assert gate.stopped and gate.text == "华晟科技成长混合今年波动较大。"
+    assert [h.rule_id for h in gate.hits if h.severity == "block"] == ["suitability.above_class"]
+
+
+def test_the_shipped_file_is_what_training_builds_now(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from evals.train_recommendation_scorer import MAX_CLEAN_FPR, train
+
+    fresh = train(tmp_path / "scorer.json")
+    shipped = json.loads(SCORER_FILE.read_text(encoding="utf-8"))
+    assert fresh == shipped, "re-run `python -m evals.train_recommendation_scorer` after changing its data or the cue rules"
+    model = fresh["model"]
+    assert model["backstop_alone_cv5"]["clean_fpr"] <= MAX_CLEAN_FPR
+    assert model["cues_and_backstop_cv5"]["recall"] >= model["cues_only"]["recall"]
+
+
+def test_pure_scoring_matches_the_trained_model() -> None:
+    pytest.importorskip("sklearn")
+    import numpy as np
+
+    from evals.train_recommendation_scorer import _cases, _fit, examples
+
+    rows, _ = examples(_cases())
+    vectorizer, model = _fit([e.text for e in rows], np.array([e.recommended for e in rows]))
+    scorer = load_recommendation_scorer()
+    assert scorer is not None
+    for text in [rows[0].text, rows[-1].text, f"{PRODUCT}这个位置我会选它。", f"{PRODUCT}的管理费是1.2%。"]:
+        expected = float(model.predict_proba(vectorizer.transform([text]))[0, 1])
+        assert scorer.score(text).probability == pytest.approx(expected, abs=1e-3)
+
+
+def test_a_malformed_scorer_file_is_refused() -> None:
+    with pytest.raises(ValueError, match="features"):
+        recommendation_scorer_from_json({"version": "x", "features": {"a": [1.0]}, "model": {}, "ngrams": [1, 3]})
+    with pytest.raises(ValueError, match="model"):
+        recommendation_scorer_from_json({"version": "x", "features": {}, "model": {"intercept": 0.0}, "ngrams": [1, 3]})
