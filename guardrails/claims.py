@@ -5,7 +5,8 @@ A pattern match is not a claim when a negation covers it in the same clause ("�
 "我们不会代您下单"; see ``guardrails.scope``), when it sits inside quotation marks (a claim being
 quoted, usually to warn against it), or when its sentence talks about the claim rather than
 making it ("保本基金在资管新规后退出了市场", "这种说法不合规"), or when it asks rather than
-asserts ("您是想找保本的产品吗？", but not the rhetorical "怎么会亏呢？"). The policy's patterns come in
+asserts ("您是想找保本的产品吗？", but not the rhetorical "怎么会亏呢？"), or when its clause disowns it
+after the fact ("全权委托投资在我们这里是不允许的", "跟保证收益没有关系"). The policy's patterns come in
 families (a banned term; a certainty marker with an outcome; the principal kept whole; a locked
 return; someone bearing the loss; effortless gain); a hit names the rule, the pattern and the span.
 """
@@ -16,7 +17,18 @@ import re
 
 from guardrails.models import RuleHit
 from guardrails.policy import Policy
-from guardrails.scope import in_quotes, is_negated, is_question, sentence_at
+from guardrails.scope import CLAUSE_BREAK, in_quotes, is_negated, is_question, sentence_at
+
+MATCH = "Ⓧ"
+
+
+def is_disowned(text: str, match: re.Match[str], policy: Policy) -> bool:
+    """Whether the clause holding ``match`` forbids it or sets it apart, read with the match as Ⓧ
+    (a negation that comes after the phrase, which ``is_negated`` cannot see)."""
+    begin = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
+    end = CLAUSE_BREAK.search(text, match.end())
+    clause = text[begin : match.start()] + MATCH + text[match.end() : end.start() if end else len(text)]
+    return any(p.search(clause) for p in policy.compiled_disowning())
 
 
 def is_claim(text: str, match: re.Match[str], policy: Policy) -> bool:
@@ -24,7 +36,7 @@ def is_claim(text: str, match: re.Match[str], policy: Policy) -> bool:
     start = match.start()
     if is_negated(text, start, policy.negations, policy.false_negations) or in_quotes(text, start):
         return False
-    if is_question(text, start, policy.rhetorical_markers):
+    if is_question(text, start, policy.rhetorical_markers) or is_disowned(text, match, policy):
         return False
     sentence = sentence_at(text, start)
     return not any(marker.search(sentence) for marker in policy.compiled_mention_markers())

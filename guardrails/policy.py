@@ -34,6 +34,9 @@ class Policy(BaseModel):
         default_factory=list, description="words that contain a negation character but negate nothing (不过, 不少)"
     )
     mention_markers: list[str] = Field(description="patterns: a sentence with one talks about a claim rather than making it")
+    disowning_patterns: list[str] = Field(
+        default_factory=list, description="patterns over a claim's clause, the match as Ⓧ: the clause forbids or sets the match apart"
+    )
     rhetorical_markers: list[str] = Field(default_factory=list, description="plain phrases: a question with one still makes its claim")
     claims: dict[str, list[str]]
     recommendation_cues: list[str]
@@ -51,6 +54,9 @@ class Policy(BaseModel):
 
     def compiled_claims(self) -> dict[str, list[re.Pattern[str]]]:
         return {rule: _compiled(tuple(pats)) for rule, pats in self.claims.items()}
+
+    def compiled_disowning(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.disowning_patterns))
 
     def compiled_recommendation_cues(self) -> list[re.Pattern[str]]:
         return _compiled(tuple(self.recommendation_cues))
