@@ -11,6 +11,8 @@ from core.settings import Settings
 from guardrails.policy import load_policy
 from prompts import load_prompt
 from records.db import make_engine, migrate, session_factory
+from records.repository import list_products
+from retrieval.aliases import alias_map
 from retrieval.embeddings import embedder_for
 from retrieval.search import Retriever
 from retrieval.store import ChromaStore, VectorStore
@@ -28,7 +30,10 @@ def build_deps(settings: Settings) -> AgentDeps:
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
     embedder = embedder_for(settings)
-    retriever = Retriever(embedder, open_store(settings))
+    sessions = session_factory(engine)
+    with sessions() as session:
+        aliases = alias_map(p.model_dump() for p in list_products(session))
+    retriever = Retriever(embedder, open_store(settings), aliases=aliases)
     retriever.refresh()  # build the keyword index (and load jieba) now, not on the first question
     model = build_chat_model(settings)
     if isinstance(model, LocalChatModel):
@@ -36,7 +41,7 @@ def build_deps(settings: Settings) -> AgentDeps:
     return AgentDeps(
         model=model,
         retriever=retriever,
-        sessions=session_factory(engine),
+        sessions=sessions,
         policy=load_policy(),
         settings=settings,
         intents=IntentClassifier(embedder),  # fitted on the seed examples at start-up (a few seconds)

@@ -37,6 +37,7 @@ SAMPLE_QUERIES = Path(__file__).resolve().parent.parent / "evals" / "data" / "re
 console = Console(stderr=True)
 
 SAMPLE_KB = Path(__file__).resolve().parent.parent / "knowledge_base" / "samples"
+SAMPLE_CATALOG = Path(__file__).resolve().parent.parent / "records" / "sample_data" / "products.json"
 
 
 @contextmanager
@@ -328,6 +329,7 @@ def bench_retrieval(
     queries: Annotated[Path, typer.Option(help="JSONL queries with gold ids")] = SAMPLE_QUERIES,
     scales: Annotated[str, typer.Option(help="comma-separated synthetic index sizes for latency; empty for none")] = "10000,100000",
     heldout: Annotated[Path | None, typer.Option(help="a second query set scored apart (default: the blind-written held-out set)")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="JSON catalog of names and codes (default: the sample one)")] = None,
 ) -> None:
     """Ours beside a naive LangChain RAG and BM25 alone: recall@5, MRR@10, nDCG@10, no-answer
     precision, p50/p95 latency, ingestion rate; and our latency at larger (synthetic) scales."""
@@ -339,8 +341,20 @@ def bench_retrieval(
     embedder = embedder_for(settings)
     baseline = build_embedder(settings.models_dir, settings.embedder_device, "torch") if settings.embedder_backend != "torch" else None
     heldout = heldout or SAMPLE_QUERIES.with_name("heldout.jsonl")
-    report = bench(corpus, queries, embedder, settings.min_relevance, sizes, heldout, baseline_embedder=baseline)
+    aliases = _catalog_aliases(catalog, corpus)
+    report = bench(corpus, queries, embedder, settings.min_relevance, sizes, heldout, baseline_embedder=baseline, aliases=aliases)
     _write_json(report, json_out)
+
+
+def _catalog_aliases(catalog: Path | None, corpus: Path) -> dict[str, str] | None:
+    from retrieval.aliases import load_alias_file
+
+    path = catalog or (SAMPLE_CATALOG if corpus.resolve() == SAMPLE_KB.resolve() else None)
+    if path is None:
+        return None
+    if not path.is_file():
+        _fail(AdvisorError(f"{path}: no such catalog file"))
+    return load_alias_file(path)
 
 
 @app.command("eval")
@@ -350,6 +364,7 @@ def eval_(
     corpus: Annotated[Path, typer.Option(help="a folder of Markdown documents or a JSONL corpus")] = SAMPLE_KB,
     queries: Annotated[Path, typer.Option(help="JSONL queries with gold ids")] = SAMPLE_QUERIES,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report here too")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="retrieval: JSON catalog of names and codes (default: the sample one)")] = None,
 ) -> None:
     """Evaluate a suite on an isolated, temporary index (never the main knowledge base)."""
     from evals.retrieval import evaluate
@@ -379,7 +394,7 @@ def eval_(
         if not path.exists():
             _fail(AdvisorError(f"{path}: no such file or folder"))
     settings = get_settings()
-    report = evaluate(corpus, queries, embedder_for(settings), settings.min_relevance)
+    report = evaluate(corpus, queries, embedder_for(settings), settings.min_relevance, _catalog_aliases(catalog, corpus))
     _write_json({"retrieval": report}, json_out)
 
 

@@ -139,17 +139,19 @@ def bench(
     scales: tuple[int, ...] = SCALES,
     heldout_path: Path | None = None,
     baseline_embedder: Embedder | None = None,
+    aliases: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """``heldout_path``: a second query set written without sight of the retrieval code; scored
     separately (its no-answer figures are the honest ones: the gate was tuned on the first set).
-    ``baseline_embedder``: the float32 PyTorch embedder, timed beside ours on the ingestion run."""
+    ``baseline_embedder``: the float32 PyTorch embedder, timed beside ours on the ingestion run.
+    ``aliases``: the corpus's catalog names for our entity lane (``retrieval.aliases``)."""
     docs = load_corpus(corpus)
     main = load_queries(queries_path)
     heldout = load_queries(heldout_path) if heldout_path and heldout_path.exists() else []
     queries = main + heldout
     is_main = [True] * len(main) + [False] * len(heldout)
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
-        ours = run_ours(docs, queries, embedder, Path(tmp) / "ours", min_similarity)
+        ours = run_ours(docs, queries, embedder, Path(tmp) / "ours", min_similarity, aliases)
         naive = run_langchain_naive(docs, queries, embedder, Path(tmp) / "naive")
         runs = {"ours": ours["ours"], "langchain_naive": naive, "bm25": ours["bm25"], "dense_only": ours["dense"]}
         systems = {name: score(_subset(run, is_main), main) for name, run in runs.items()}

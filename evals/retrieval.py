@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -110,11 +110,17 @@ def build_index(docs: list[KbDocument], embedder: Embedder, folder: Path) -> tup
 
 
 def run_ours(
-    docs: list[KbDocument], queries: list[EvalQuery], embedder: Embedder, folder: Path, min_similarity: float
+    docs: list[KbDocument],
+    queries: list[EvalQuery],
+    embedder: Embedder,
+    folder: Path,
+    min_similarity: float,
+    aliases: Mapping[str, str] | None = None,
 ) -> dict[str, SystemRun]:
-    """Hybrid (ours), and its two halves alone on the same index: dense and BM25."""
+    """Hybrid (ours), and its two halves alone on the same index: dense and BM25. ``aliases``:
+    the corpus's catalog names (``retrieval.aliases``) for the entity lane, when it has one."""
     store, rate, n = build_index(docs, embedder, folder)
-    retriever = Retriever(embedder, store)
+    retriever = Retriever(embedder, store, aliases=aliases)
     keyword = KeywordIndex(store.all_chunks())
 
     def hybrid(q: EvalQuery) -> tuple[list[str], bool | None]:
@@ -162,9 +168,11 @@ def score(run: SystemRun, queries: list[EvalQuery]) -> dict[str, float | int | N
     }
 
 
-def evaluate(corpus: Path, queries_path: Path, embedder: Embedder, min_similarity: float) -> dict[str, dict[str, float | int | None]]:
+def evaluate(
+    corpus: Path, queries_path: Path, embedder: Embedder, min_similarity: float, aliases: Mapping[str, str] | None = None
+) -> dict[str, dict[str, float | int | None]]:
     docs = load_corpus(corpus)
     queries = load_queries(queries_path)
     with tempfile.TemporaryDirectory(prefix="advisor-eval-") as tmp:
-        runs = run_ours(docs, queries, embedder, Path(tmp) / "chroma", min_similarity)
+        runs = run_ours(docs, queries, embedder, Path(tmp) / "chroma", min_similarity, aliases)
     return {name: score(run, queries) for name, run in runs.items()}

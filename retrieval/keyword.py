@@ -85,6 +85,10 @@ class KeywordIndex:
         self._matrix, self._vocab = bm25_weights(corpus)
         self._df = np.diff(self._matrix.indptr)  # chunks per term: the matrix is column-compressed
         self._text = "\n".join(c.embedding_text().lower() for c in self._chunks)
+        self._covering: dict[str, list[int]] = {}
+        for row, c in enumerate(self._chunks):
+            for code in (*c.meta.products, *c.meta.securities):
+                self._covering.setdefault(code, []).append(row)
 
     def __len__(self) -> int:
         return len(self._chunks)
@@ -118,6 +122,16 @@ class KeywordIndex:
         columns = list(counts)
         result: np.ndarray = self._matrix[:, columns] @ np.array([counts[c] for c in columns], dtype=np.float64)
         return result
+
+    def search_covering(self, query: str, codes: Sequence[str], k: int) -> list[tuple[Chunk, float]]:
+        """The chunks whose documents cover any of ``codes`` (their products or securities, from
+        the metadata), best BM25 first; a covering chunk without any query term still counts."""
+        rows = sorted({row for code in codes for row in self._covering.get(code, [])})
+        if not rows:
+            return []
+        scores = self.scores(query)
+        order = sorted(rows, key=lambda i: (-scores[i], self._chunks[i].chunk_id))[:k]
+        return [(self._chunks[i], float(scores[i])) for i in order]
 
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
         """Top ``k`` chunks by BM25 (positive scores only); ``allowed`` limits them to those ids."""

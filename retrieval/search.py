@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import BaseModel, Field
 
+from retrieval.aliases import codes_named
 from retrieval.answerability import HAN, is_answerable
 from retrieval.conflicts import Conflict, find_conflicts
 from retrieval.embeddings import Embedder
@@ -18,6 +20,8 @@ from retrieval.store import VectorStore, Where
 
 CANDIDATES = 20
 DENSE_WEIGHT = 1.0
+ENTITY_WEIGHT = 1.0
+CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -48,8 +52,13 @@ class SearchFilter(BaseModel):
 class Retriever:
     """Search over the knowledge base. The keyword index is built lazily from the store."""
 
-    def __init__(self, embedder: Embedder, store: VectorStore, *, dense_weight: float = DENSE_WEIGHT) -> None:
+    def __init__(
+        self, embedder: Embedder, store: VectorStore, *, dense_weight: float = DENSE_WEIGHT, aliases: Mapping[str, str] | None = None
+    ) -> None:
+        """``aliases``: lower-cased product and security names to codes (``retrieval.aliases``),
+        for the entity lane; without them only the codes a question spells out are linked."""
         self._embedder = embedder
+        self._aliases = dict(aliases or {})
         self._dense_weight = dense_weight
         self._store = store
         self._keyword: KeywordIndex | None = None
@@ -89,12 +98,17 @@ class Retriever:
         del min_similarity
         return is_answerable(query, hits, self._keyword_index(), self._embedder.name)
 
-    def _keyword_hits(self, query: str, filt: SearchFilter) -> list[Chunk]:
-        return [
-            c
-            for c, _ in self._keyword_index().search(query, CANDIDATES * 3)
-            if filt.admits(c.meta.audience, c.meta.doc_id, c.meta.superseded_by is None)
-        ][:CANDIDATES]
+    def _keyword_hits(self, query: str, filt: SearchFilter) -> tuple[list[Chunk], list[Chunk]]:
+        """The BM25 lane, and the entity lane: chunks of the documents that cover a product or
+        security code the question names (metadata, not text), ranked by BM25 among themselves."""
+        index = self._keyword_index()
+
+        def admitted(found: list[tuple[Chunk, float]]) -> list[Chunk]:
+            return [c for c, _ in found if filt.admits(c.meta.audience, c.meta.doc_id, c.meta.superseded_by is None)][:CANDIDATES]
+
+        codes = list(dict.fromkeys([*CODE.findall(query), *codes_named(query, self._aliases)]))
+        entity = admitted(index.search_covering(query, codes, CANDIDATES * 3)) if codes else []
+        return admitted(index.search(query, CANDIDATES * 3)), entity
 
     def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]:
         """The top ``k`` chunks for ``query`` that the filter admits, best first.
@@ -106,11 +120,11 @@ class Retriever:
         vector = self._embedder.embed_query(query)
         dense_scored = self._store.query(vector, CANDIDATES, where=filt.where())
         dense = [c for c, _ in dense_scored]
-        keyword = keyword_future.result()
+        keyword, entity = keyword_future.result()
         # e5 ranks same-language passages first, so an English question would see only the few
         # English documents: a lane searches the Chinese ones too. (The reverse lane for Chinese
         # questions found one more answer in 214 but costs a slow filtered search at scale.)
-        extra: list[tuple[list[Chunk], float]] = []
+        extra: list[tuple[list[Chunk], float]] = [(entity, ENTITY_WEIGHT)] if entity else []
         if query_language(query) == "en":
             zh_where = {"$and": [filt.where(), {"language": "zh"}]}
             extra.append(([c for c, _ in self._store.query(vector, CANDIDATES // 2, where=zh_where)], 1.0))
