@@ -20,14 +20,15 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from evals.guardrail import Case, _suitability, load_catalog
-from guardrails.claim_scorer import char_ngrams
+
+# The same features, regularisation, folds and threshold grid as the claim backstops.
+from evals.train_claim_scorer import FOLDS, NGRAMS, THRESHOLDS, VERSION, C, _vectorizer
 from guardrails.policy import load_policy
 from guardrails.recommendation import find_above_class_recommendation, named_products
 from guardrails.recommendation_scorer import SCORER_FILE, masked
@@ -42,12 +43,6 @@ SOURCES = (
 )
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.005
-THRESHOLDS = [round(0.30 + 0.025 * i, 3) for i in range(27)]
-C = 4.0
-NGRAMS = (1, 3)
-MIN_DF = 2
-FOLDS = 5
-VERSION = "2026-11-22"
 
 
 @dataclass(frozen=True)
@@ -81,13 +76,6 @@ def examples(cases: list[Case]) -> tuple[list[Example], np.ndarray]:
                 out.append(Example(index, masked(sentence, product, products), recommended[product.code], product.code in above))
         cues.append(bool(unsuitable) and find_above_class_recommendation(case.text, unsuitable, policy, aliases, suitable) is not None)
     return out, np.array(cues)
-
-
-def _vectorizer(texts: list[str]) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    analyzer = partial(char_ngrams, ngrams=NGRAMS)
-    return TfidfVectorizer(analyzer=analyzer, min_df=MIN_DF, sublinear_tf=True, norm="l2", smooth_idf=True).fit(texts)
 
 
 def _fit(texts: list[str], labels: np.ndarray) -> tuple[Any, Any]:

@@ -57,6 +57,15 @@ class Scored:
     """The n-grams that contributed most to the score (for the compliance view)."""
 
 
+def logistic(vector: dict[str, float], coef: dict[str, float], intercept: float) -> Scored:
+    """A logistic regression's probability for a sparse ``vector``, with the five n-grams that
+    pushed it up most (the explanation a hit carries)."""
+    parts = {g: w * coef[g] for g, w in vector.items() if g in coef}
+    logit = intercept + sum(parts.values())
+    drivers = [g for g, v in sorted(parts.items(), key=lambda kv: -kv[1])[:5] if v > 0 and len(g) > 1]
+    return Scored(1.0 / (1.0 + math.exp(-logit)), drivers)
+
+
 @dataclass(frozen=True)
 class RuleModel:
     """One rule's logistic regression over the shared features, and its decision threshold."""
@@ -82,11 +91,7 @@ class ClaimScorer:
     def score(self, text: str, rule: str = "claims.guaranteed_return", features: dict[str, float] | None = None) -> Scored:
         """The probability that ``text`` makes ``rule``'s claim."""
         model = self.models[rule]
-        vector = self.features(text) if features is None else features
-        parts = {g: w * model.coef[g] for g, w in vector.items() if g in model.coef}
-        logit = model.intercept + sum(parts.values())
-        drivers = [g for g, v in sorted(parts.items(), key=lambda kv: -kv[1])[:5] if v > 0 and len(g) > 1]
-        return Scored(1.0 / (1.0 + math.exp(-logit)), drivers)
+        return logistic(self.features(text) if features is None else features, model.coef, model.intercept)
 
     def flags(self, text: str, rule: str = "claims.guaranteed_return") -> Scored | None:
         scored = self.score(text, rule)

@@ -15,13 +15,12 @@ by ``python -m evals.train_recommendation_scorer``. Pure arithmetic at check tim
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from guardrails.claim_scorer import Scored, tfidf
+from guardrails.claim_scorer import Scored, logistic, tfidf
 from guardrails.models import SuitabilityResult
 from guardrails.recommendation import PRODUCT, NamedProduct, named_products
 from guardrails.scope import sentences
@@ -62,10 +61,7 @@ class RecommendationScorer:
 
     def score(self, text: str) -> Scored:
         """The probability that the masked sentence ``text`` actively recommends PRODUCT."""
-        parts = {g: w * self.coef[g] for g, w in tfidf(text, self.idf, self.ngrams).items() if g in self.coef}
-        logit = self.intercept + sum(parts.values())
-        drivers = [g for g, v in sorted(parts.items(), key=lambda kv: -kv[1])[:5] if v > 0 and len(g) > 1]
-        return Scored(1.0 / (1.0 + math.exp(-logit)), drivers)
+        return logistic(tfidf(text, self.idf, self.ngrams), self.coef, self.intercept)
 
     def flag(
         self,
