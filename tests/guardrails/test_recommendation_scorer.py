@@ -4,13 +4,11 @@ on a product above the client's class that the cue rules missed, and blocking li
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from agent.reply_gate import sentence_check
-from guardrails.models import SuitabilityResult
 from guardrails.output_rails import ReplyContext, check_reply, decide
 from guardrails.policy import load_policy
 from guardrails.recommendation import PRODUCT, find_above_class_recommendation, named_products
@@ -22,27 +20,9 @@ from guardrails.recommendation_scorer import (
     recommendation_scorer_from_json,
 )
 from guardrails.streaming import SentenceGate
-from guardrails.suitability import check_suitability
+from tests.guardrails.products import ALIASES, R2, R4, result
 
 POLICY = load_policy()
-ALIASES = {"933401": ["华晟科技成长", "华晟科技"], "931201": ["鑫和纯债"]}
-
-
-def result(code: str, name: str, risk: str, client: str = "C2") -> SuitabilityResult:
-    return check_suitability(
-        product_code=code,
-        product_name=name,
-        product_risk=risk,
-        client_class=client,
-        investor_type="ordinary",
-        assessment_expires=date(2028, 1, 1),
-        today=date(2026, 11, 22),
-        initiated_by="advisor",
-    )
-
-
-R4 = result("933401", "华晟科技成长混合", "R4")
-R2 = result("931201", "鑫和纯债A", "R2")
 CTX = ReplyContext(suitability=[R4, R2], product_aliases=ALIASES)
 
 # Active recommendations in wording none of the cue patterns knows.
