@@ -123,19 +123,21 @@ class KeywordIndex:
         result: np.ndarray = self._matrix[:, columns] @ np.array([counts[c] for c in columns], dtype=np.float64)
         return result
 
-    def search_covering(self, query: str, codes: Sequence[str], k: int) -> list[tuple[Chunk, float]]:
+    def search_covering(self, query: str, codes: Sequence[str], k: int, scores: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
         """The chunks whose documents cover any of ``codes`` (their products or securities, from
-        the metadata), best BM25 first; a covering chunk without any query term still counts."""
+        the metadata), best BM25 first; a covering chunk without any query term still counts.
+        ``scores``: this query's ``scores()`` when the caller has them already."""
         rows = sorted({row for code in codes for row in self._covering.get(code, [])})
         if not rows:
             return []
-        scores = self.scores(query)
+        scores = self.scores(query) if scores is None else scores
         order = sorted(rows, key=lambda i: (-scores[i], self._chunks[i].chunk_id))[:k]
         return [(self._chunks[i], float(scores[i])) for i in order]
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
-        """Top ``k`` chunks by BM25 (positive scores only); ``allowed`` limits them to those ids."""
-        scores = self.scores(query)
+    def search(self, query: str, k: int, allowed: set[str] | None = None, scores: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
+        """Top ``k`` chunks by BM25 (positive scores only); ``allowed`` limits them to those ids.
+        ``scores``: this query's ``scores()`` when the caller has them already."""
+        scores = self.scores(query) if scores is None else scores
         positive = np.flatnonzero(scores > 0)
         if allowed is not None:
             positive = np.array([i for i in positive if self._chunks[i].chunk_id in allowed], dtype=np.int64)

@@ -106,9 +106,10 @@ class Retriever:
         def admitted(found: list[tuple[Chunk, float]]) -> list[Chunk]:
             return [c for c, _ in found if filt.admits(c.meta.audience, c.meta.doc_id, c.meta.superseded_by is None)][:CANDIDATES]
 
+        scores = index.scores(query)  # once for both lanes
         codes = list(dict.fromkeys([*CODE.findall(query), *codes_named(query, self._aliases)]))
-        entity = admitted(index.search_covering(query, codes, CANDIDATES * 3)) if codes else []
-        return admitted(index.search(query, CANDIDATES * 3)), entity
+        entity = admitted(index.search_covering(query, codes, CANDIDATES * 3, scores)) if codes else []
+        return admitted(index.search(query, CANDIDATES * 3, scores=scores)), entity
 
     def search(self, query: str, k: int, search_filter: SearchFilter | None = None) -> list[Hit]:
         """The top ``k`` chunks for ``query`` that the filter admits, best first.
