@@ -14,14 +14,13 @@ from retrieval.answerability import HAN, is_answerable
 from retrieval.conflicts import Conflict, find_conflicts
 from retrieval.embeddings import Embedder
 from retrieval.fusion import collapse_near_duplicates, reciprocal_rank_fusion
-from retrieval.keyword import KeywordIndex
+from retrieval.keyword import CODE, KeywordIndex
 from retrieval.models import Audience, Chunk, Hit
 from retrieval.store import VectorStore, Where
 
 CANDIDATES = 20
 DENSE_WEIGHT = 1.0
 ENTITY_WEIGHT = 1.0
-CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
