@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from guardrails.claim_scorer import BACKED_UP
 from guardrails.grounding import evidence_set, unsupported_figures
-from guardrails.output_rails import ReplyContext, check_reply
+from guardrails.models import RuleHit
+from guardrails.output_rails import ReplyContext, check_reply, masked_for_log
 from guardrails.pii import mask_pii
 from guardrails.policy import Policy
 from guardrails.streaming import SentenceCheck, SentenceDecision
@@ -22,12 +23,18 @@ from retrieval.models import Hit
 WHOLE_REPLY_RULES = frozenset({"suitability.not_stated"})
 
 
+def _masked_span(hit: RuleHit, ctx: ReplyContext) -> RuleHit:
+    """A hit whose span (often the whole sentence) carries no other client's identifier and no
+    personal data: the rules are logged and shown to the client, a stopped sentence is not."""
+    return hit.model_copy(update={"span": masked_for_log(hit.span, ctx.other_clients)}) if hit.span else hit
+
+
 def sentence_check(ctx: ReplyContext, policy: Policy, evidence_texts: list[str], hits: list[Hit]) -> SentenceCheck:
     """A check for :class:`guardrails.streaming.SentenceGate` bound to one turn's facts."""
     evidence = evidence_set(evidence_texts)
 
     def check(sentence: str, released: str) -> SentenceDecision:
-        found = [h for h in check_reply(sentence, ctx, policy) if h.rule_id not in WHOLE_REPLY_RULES]
+        found = [_masked_span(h, ctx) for h in check_reply(sentence, ctx, policy) if h.rule_id not in WHOLE_REPLY_RULES]
         if any(h.severity in ("block", "escalate") for h in found):
             return SentenceDecision("stop", hits=found)
         if any(h.rule_id in BACKED_UP for h in found):
@@ -38,7 +45,7 @@ def sentence_check(ctx: ReplyContext, policy: Policy, evidence_texts: list[str],
         missing = unsupported_figures(text, evidence)
         if missing:
             detail = "、".join(f.text for f in missing)
-            return SentenceDecision("drop", hits=[*found, policy.hit("grounding.unsupported_figure", detail, sentence.strip())])
+            return SentenceDecision("drop", hits=[*found, policy.hit("grounding.unsupported_figure", detail, text.strip())])
         text, attributed = attribute_research(text, hits)
         if attributed:
             found.append(policy.hit("grounding.research_attribution", "、".join(attributed)))

@@ -31,11 +31,11 @@ from core.settings import Settings
 from guardrails.injection import scan_passage
 from guardrails.input_rails import screen_input
 from guardrails.models import RuleHit, SuitabilityResult, Verdict
-from guardrails.output_rails import ReplyContext, decide, with_disclosures
+from guardrails.output_rails import ReplyContext, decide, masked_for_log, with_disclosures
 from guardrails.pii_retention import RetentionPolicy, load_retention_policy
 from guardrails.pii_vault import PiiCipher
 from guardrails.policy import Policy
-from guardrails.streaming import SentenceGate
+from guardrails.streaming import SentenceGate, complete_part
 from guardrails.suitability import check_suitability, risk_rank
 from prompts import load_prompt
 from records import repository as repo
@@ -192,7 +192,11 @@ def _draft(
     timings: dict[str, float],
     emit: TextSink,
 ) -> tuple[str | None, list[Hit], RuleHit | None, SentenceGate]:
-    """Stream the model's draft through the sentence gate; ``emit`` gets each released sentence."""
+    """Stream the model's draft through the sentence gate; ``emit`` gets each released sentence.
+
+    The draft returned is the raw one as the log keeps it for compliance: whole, but with other
+    clients' identifiers and personal data masked (a blocked sentence is in it, the unfinished
+    piece streamed after it is not)."""
     s = deps.settings
     passages, used = context.passages_block(hits, s.context_token_budget)
     messages = context.answer_messages(
@@ -224,13 +228,14 @@ def _draft(
             for sentence in gate.feed(piece):
                 emit(sentence)
             if gate.stopped:
-                break  # a blocking rule fired: nothing more of this draft will be shown
+                # a blocking rule fired: nothing more of this draft will be shown, nor logged unchecked
+                return masked_for_log(complete_part("".join(pieces)).strip(), ctx.other_clients), used, None, gate
         for sentence in gate.close():
             emit(sentence)
-        return "".join(pieces).strip(), used, None, gate
+        return masked_for_log("".join(pieces).strip(), ctx.other_clients), used, None, gate
     except (ModelTimeout, ModelUnavailable) as exc:
         failure = RuleHit(rule_id="model.unavailable", severity="block", version=1, detail=str(exc))
-        return ("".join(pieces).strip() or None), used, failure, gate
+        return (masked_for_log("".join(pieces).strip(), ctx.other_clients) or None), used, failure, gate
 
 
 def _risk_level(products: list[ProductView]) -> str | None:

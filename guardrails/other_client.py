@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr
@@ -38,6 +38,15 @@ ACCOUNT_TOKEN = re.compile(r"(?<![0-9A-Za-z*＊×])[0-9A-Za-z]{2}[0-9A-Za-z*＊�
 CJK = re.compile(r"[\u3400-\u9fff]")
 MIN_ACCOUNT_CHARS = 8
 MIN_LATIN_NAME_CHARS = 4
+
+
+class IdentifierMatch(NamedTuple):
+    """One identifier found in a text: ``text[start:end]``, its kind and the clients it belongs to."""
+
+    start: int
+    end: int
+    kind: IdentifierKind
+    owners: frozenset[str]
 
 
 class NameRules(BaseModel):
@@ -130,14 +139,14 @@ class ClientRoster(BaseModel):
     def __len__(self) -> int:
         return len(self.clients)
 
-    def found(self, text: str) -> list[tuple[IdentifierKind, frozenset[str]]]:
-        """Every identifier in ``text``: its kind and the clients it belongs to."""
-        out: list[tuple[IdentifierKind, frozenset[str]]] = []
+    def matches(self, text: str) -> list[IdentifierMatch]:
+        """Every identifier in ``text``: where it is, its kind and the clients it belongs to."""
+        out: list[IdentifierMatch] = []
         for size in self._lengths:
             for start in range(len(text) - size + 1):
                 owners = self._literals.get(text[start : start + size])
                 if owners and _bounded(text, start, start + size):
-                    out += [(kind, frozenset(ids)) for kind, ids in owners.items()]
+                    out += [IdentifierMatch(start, start + size, kind, frozenset(ids)) for kind, ids in owners.items()]
         for match in ACCOUNT_TOKEN.finditer(text):
             key = account_key(match.group())
             entries = self._accounts.get(key) if key else None
@@ -146,8 +155,12 @@ class ClientRoster(BaseModel):
                 # A full number must have the length of the full number; a masked one may not.
                 ids = frozenset(cid for length, cid in entries if not token_len or not length or length == token_len)
                 if ids:
-                    out.append(("account_number", ids))
+                    out.append(IdentifierMatch(match.start(), match.end(), "account_number", ids))
         return out
+
+    def found(self, text: str) -> list[tuple[IdentifierKind, frozenset[str]]]:
+        """Every identifier in ``text``: its kind and the clients it belongs to."""
+        return [(m.kind, m.owners) for m in self.matches(text)]
 
     def others_in(self, text: str, client_id: str) -> list[IdentifierKind]:
         """The kinds of identifier in ``text`` that belong to some client and not to ``client_id``."""
@@ -172,6 +185,25 @@ class OtherClients(BaseModel):
 
     def find(self, text: str) -> list[IdentifierKind]:
         return self.roster.others_in(text, self.client_id)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every other client's identifier replaced by its kind ("〔其他客户的姓名〕").
+
+        Nothing of the identifier is kept, unlike :func:`guardrails.pii.mask_pii`'s masking: the
+        first two and last four characters of an account number are what the records store and
+        what this rule matches on. Overlapping identifiers are masked as one, by the first's kind."""
+        spans: list[tuple[int, int, IdentifierKind]] = []
+        for m in sorted((m for m in self.roster.matches(text) if self.client_id not in m.owners), key=lambda m: (m.start, -m.end)):
+            if spans and m.start < spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], m.end), spans[-1][2])
+            else:
+                spans.append((m.start, m.end, m.kind))
+        out, last = [], 0
+        for start, end, kind in spans:
+            out += [text[last:start], f"〔其他客户的{KIND_LABELS[kind]}〕"]
+            last = end
+        out.append(text[last:])
+        return "".join(out)
 
     def detail(self, kinds: Iterable[IdentifierKind]) -> str:
         """The hit's detail names the kinds found, never the values (the rules are shown and logged)."""

@@ -10,7 +10,7 @@ from guardrails.claim_scorer import load_scorer
 from guardrails.claims import find_claims
 from guardrails.models import Action, RuleHit, SuitabilityResult, Verdict
 from guardrails.other_client import OtherClients
-from guardrails.pii import find_pii
+from guardrails.pii import find_pii, mask_pii
 from guardrails.policy import Policy
 from guardrails.recommendation import find_above_class_recommendation
 from guardrails.recommendation_scorer import load_recommendation_scorer
@@ -114,6 +114,14 @@ def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
     if ctx.other_clients and (kinds := ctx.other_clients.find(text)):
         hits.append(policy.hit("privacy.other_client", detail=ctx.other_clients.detail(kinds)))
     return hits
+
+
+def masked_for_log(text: str, other_clients: OtherClients | None) -> str:
+    """``text`` as the log may keep it (a raw draft, a rule's span): every other client's
+    identifier replaced by its kind, then personal data masked as everywhere else."""
+    if other_clients:
+        text = other_clients.mask(text)
+    return mask_pii(text)[0]
 
 
 def decide(hits: list[RuleHit], policy: Policy) -> Verdict:

@@ -51,6 +51,15 @@ def split_complete(buffer: str) -> tuple[list[str], str]:
     return sentences, buffer[start:]
 
 
+def complete_part(text: str) -> str:
+    """``text`` up to the end of its last complete sentence: what is left of a stream cut after a
+    stop, without the unfinished piece that no check has seen (it may hold half an identifier)."""
+    end = max(text.rfind(t) for t in TERMINATORS) + 1
+    while 0 < end < len(text) and text[end] in TRAILERS:
+        end += 1
+    return text[:end]
+
+
 @dataclass
 class SentenceGate:
     """Feed model pieces in; get back the text that may be shown."""

@@ -1,5 +1,6 @@
 """A reply that carries another client's name, id or account is blocked through the turn: the
-client gets the safe answer and nothing of the other client is shown, returned or logged as the reply."""
+client gets the safe answer and nothing of the other client is shown, returned or logged, not even
+in the raw draft kept for compliance (masked there, the rest of it kept)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from agent.models import TurnRequest
 from agent.turn import run_turn
 from records import repository as repo
 from records import schema
+from tests.agent.log_file import copies_in_file, stored_draft
 
 QUESTION = "货币基金安全吗？"
 
@@ -73,6 +75,41 @@ def test_the_clients_own_account_is_not_another_clients(make_deps) -> None:  # t
     own = masked_account(probe, "client-002")
     result = ask(make_deps(FakeChatModel(f"王先生，您的证券账户{own}持有瑞和天天利货币A，风险较低。")))
     assert "privacy.other_client" not in result.verdict.rule_ids
+
+
+def test_the_logged_draft_masks_the_other_clients_identifiers_and_keeps_the_rest(make_deps) -> None:  # type: ignore[no-untyped-def]
+    probe = make_deps(FakeChatModel())
+    account = masked_account(probe, "client-003")
+    add_client(probe, "client-900", "欧阳秀英女士")
+    secrets = (account, "client-003", "client-900", "欧阳秀英")
+    before = {secret: copies_in_file(probe.settings, secret) for secret in secrets}
+    reply = f"瑞和天天利货币A风险较低。李女士的证券账户{account}也持有它，欧阳秀英（client-900）和client-003刚买入。client-003也是。"
+    deps = make_deps(FakeChatModel(reply))
+
+    result = ask(deps)
+
+    assert "privacy.other_client" in result.verdict.rule_ids
+    for secret in secrets:
+        assert copies_in_file(deps.settings, secret) == before[secret], secret  # the turn wrote no copy anywhere
+    # Masked, and cut after the blocked sentence: the unfinished piece streamed after it ("client-0")
+    # was never checked.
+    assert stored_draft(deps.settings, result.turn_id) == (
+        "瑞和天天利货币A风险较低。李女士的证券账户〔其他客户的账户号〕也持有它，"
+        "〔其他客户的姓名〕（〔其他客户的客户号〕）和〔其他客户的客户号〕刚买入。"
+    )
+
+
+def test_a_blocked_sentence_leaves_no_identifier_in_the_spans_of_its_other_rules(make_deps) -> None:  # type: ignore[no-untyped-def]
+    probe = make_deps(FakeChatModel())
+    add_client(probe, "client-900", "欧阳秀英女士")
+    deps = make_deps(FakeChatModel("欧阳秀英已经买了，这只基金非常适合您，建议拿一半资金买入。"))
+
+    result = run_turn(deps, TurnRequest(client_id="client-002", message="我想买这只基金，合适吗？", product_code="016801", request_id="r"))
+
+    spans = [r.span for r in result.verdict.rules if r.span]
+    assert {"privacy.other_client", "suitability.above_class"} <= set(result.verdict.rule_ids) and spans
+    assert all("欧阳秀英" not in span for span in spans) and "欧阳秀英" not in str(repo_turn(deps, result.turn_id).rules)
+    assert any("〔其他客户的姓名〕" in span for span in spans)
 
 
 def repo_turn(deps, turn_id: str) -> repo.TurnRecord:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from agent.models import TurnRequest
 from agent.turn import run_turn
 from core.errors import NotFound
 from records import repository as repo
+from tests.agent.log_file import copies_in_file, stored_draft
 
 QUESTION = "我想把一半的钱买这只基金，合适吗？"
 
@@ -98,6 +99,20 @@ def test_personal_data_is_masked_before_the_model_and_the_log(make_deps) -> None
     record = logged(deps, result)
     for secret in ("13812345678", "11010519491231002X"):
         assert secret not in prompt and record is not None and secret not in record.question
+
+
+def test_the_logged_draft_masks_personal_data(make_deps) -> None:  # type: ignore[no-untyped-def]
+    id_number, card, mobile, email = "11010519491231002X", "6222021234567894", "13912345678", "wang.lei@example.com"
+    deps = make_deps(FakeChatModel(f"瑞和天天利货币A风险较低。请核对身份证{id_number}、银行卡{card}、手机{mobile}、邮箱{email}。"))
+
+    result = ask(deps, "货币基金安全吗？", product="000901")
+
+    assert "privacy.pii" in result.verdict.rule_ids
+    for secret in (id_number, card, mobile, email):
+        assert copies_in_file(deps.settings, secret) == 0, secret
+    assert stored_draft(deps.settings, result.turn_id) == (
+        "瑞和天天利货币A风险较低。请核对身份证1101**********002X、银行卡6222********7894、手机139****5678、邮箱w***@example.com。"
+    )
 
 
 def test_turns_of_one_conversation_are_numbered(make_deps) -> None:  # type: ignore[no-untyped-def]

@@ -96,6 +96,21 @@ def test_the_rule_blocks_through_the_output_rails() -> None:
     assert hit.detail == "回复含其他客户的账户号"
 
 
+def test_masking_replaces_only_other_clients_identifiers_and_keeps_nothing_of_them() -> None:
+    others = OtherClients(roster=ROSTER, client_id="client-002")
+    text = "王先生（client-002，A0****4662）您好：欧阳秀英女士的账户A123456789、client-003的A0**1993与李娜都不能提。"
+    assert others.mask(text) == (
+        "王先生（client-002，A0****4662）您好：〔其他客户的姓名〕女士的账户〔其他客户的账户号〕、"
+        "〔其他客户的客户号〕的〔其他客户的账户号〕与〔其他客户的姓名〕都不能提。"
+    )
+    assert others.find(others.mask(text)) == []
+
+
+def test_masking_a_text_without_identifiers_changes_nothing() -> None:
+    text = "李女士您好，该基金由周晓岚管理，编号client-0031不是客户号。"
+    assert OtherClients(roster=ROSTER, client_id="client-002").mask(text) == text
+
+
 def test_no_roster_means_no_check() -> None:
     assert check_reply("client-003", ReplyContext(), POLICY) == []
 

@@ -1,7 +1,7 @@
 import pytest
 
 from guardrails.models import RuleHit
-from guardrails.streaming import SentenceDecision, SentenceGate, split_complete
+from guardrails.streaming import SentenceDecision, SentenceGate, complete_part, split_complete
 
 BAD = RuleHit(rule_id="claims.guaranteed_return", severity="block", version=1)
 
@@ -41,3 +41,11 @@ def test_an_unterminated_last_sentence_is_checked_at_close() -> None:
     gate = SentenceGate(check)
     assert gate.feed("最后一句没有句号") == []
     assert gate.close() == ["最后一句没有句号"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [("甲。乙丙", "甲。"), ("甲。”乙", "甲。”"), ("甲！\n乙", "甲！\n"), ("甲。", "甲。"), ("甲", "")],
+)
+def test_the_complete_part_ends_with_the_last_whole_sentence(text: str, kept: str) -> None:
+    assert complete_part(text) == kept
