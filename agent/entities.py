@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from records.repository import ProductView
-
-CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+from retrieval.keyword import CODE
 
 
 def _names(product: ProductView) -> list[str]:
@@ -23,8 +20,8 @@ def find_products(text: str, catalog: list[ProductView]) -> list[ProductView]:
     by_code = {p.code: p for p in catalog}
     found: dict[str, int] = {}
     for m in CODE.finditer(text):
-        if m.group(1) in by_code:
-            found.setdefault(m.group(1), m.start())
+        if m.group() in by_code:
+            found.setdefault(m.group(), m.start())
     spans: list[tuple[int, int]] = []
     candidates = sorted(((name, p) for p in catalog for name in _names(p)), key=lambda item: -len(item[0]))
     for name, product in candidates:

@@ -31,9 +31,9 @@ import jieba
 import jieba.posseg as pseg
 from pydantic import BaseModel, Field
 
+from retrieval.keyword import CODE
 from retrieval.models import Hit
 
-CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[a-z]")
 MODEL_FILE = Path(__file__).with_name("answerability.json")

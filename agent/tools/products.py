@@ -17,9 +17,9 @@ from core.errors import InvalidInput
 from guardrails.suitability import RISK_NAMES
 from records.book import PricePoint
 from records.repository import ProductView
+from retrieval.keyword import CODE
 
 MatchKind = Literal["code", "name", "short_name", "alias", "contains", "fuzzy"]
-CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 PUNCTUATION = re.compile(r"[\s\-_·.,，。、()（）\[\]【】\"'“”‘’]+")
 FUZZY_FLOOR = 0.5  # at least half the characters right: 矛台 -> 茅台, 宁得 -> 宁德
 MARGIN = 0.05  # a best candidate must beat the next product by this much to be chosen alone
