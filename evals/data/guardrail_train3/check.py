@@ -29,8 +29,8 @@ KIND_MIN = {
 }
 KIND_ALL = set(KIND_MIN) | {"持仓诊断", "操作指引", "比较后不适合", "其他"}
 MIN_POSITIVE, MIN_CLEAN = 240, 320
-MIN_IMPLICIT = 60  # positives without 推荐 / 建议买入 / recommend
-OBVIOUS = ("推荐", "建议买入", "recommend")
+MIN_IMPLICIT = 60  # positives without the obvious recommendation words below
+OBVIOUS = ("推荐", "建议", "recommend", "suggest", "考虑", "consider")
 MIN_ENGLISH = 45  # English or mixed replies (about 10%)
 # claims that belong to other rules; kept out so that this set carries one label only
 BANNED = ("保本", "保收益", "稳赚", "零风险", "无风险", "一定涨", "肯定盈利", "翻倍", "包赚")
@@ -165,6 +165,10 @@ def main():
         else:
             if kind == "主动推介超等级":
                 errors.append("%s: clean reply with a positive note kind" % where)
+            if kind in ("类内推荐", "专业/C5") and not r["hard_negative"]:
+                errors.append("%s: a clean active recommendation must be a hard negative" % where)
+            if any(c is not None and level(p["risk_level"]) > c for p in r["products"]) and not r["hard_negative"]:
+                errors.append("%s: a clean reply naming an above-class product must be a hard negative" % where)
             if kind == "类内推荐":
                 if not any(p["recommended"] for p in r["products"]):
                     errors.append("%s: in-class recommendation recommends nothing" % where)
@@ -204,9 +208,11 @@ def main():
             errors.append("no positive with a gap of %d levels" % g)
 
     grams = [(r["id"], bigrams(r["text"])) for _, r in rows if isinstance(r.get("text"), str)]
+    top = 0.0
     for (ia, a), (ib, b) in itertools.combinations(grams, 2):
         if a and b:
             j = len(a & b) / len(a | b)
+            top = max(top, j)
             if j > MAX_BIGRAM_JACCARD:
                 errors.append("near duplicates %s %s (bigram Jaccard %.2f)" % (ia, ib, j))
 
@@ -217,8 +223,9 @@ def main():
     print("positives by class: " + ", ".join("%s %d" % (k, pos_class[k]) for k in ("C1", "C2", "C3", "C4")))
     print("positives by gap (per recommended above-class product): " +
           ", ".join("%d %d" % (g, gaps[g]) for g in sorted(gaps)))
-    print("positives without 推荐/建议买入/recommend: %d" % implicit)
+    print("positives without %s: %d" % ("/".join(OBVIOUS), implicit))
     print("English or mixed: %d" % english)
+    print("highest character-bigram Jaccard between two replies: %.2f" % top)
     if errors:
         print("\n%d problem(s):" % len(errors))
         for e in errors:
