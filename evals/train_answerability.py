@@ -2,12 +2,13 @@
 
 Trains the "no answer in the knowledge base" gate (see ``retrieval.answerability``) on the team's
 labelled questions (``answerability_train.jsonl`` and ``queries.jsonl``; never the blind
-held-out set) over the sample corpus, searched exactly as ``advisor eval`` searches it, with the
-configured embedder. Two models: one with the dense similarity, for that embedder (and its float32
-twin, whose vectors agree to 0.99), and a lexical one for any other embedder. The threshold is the
-lowest whose 5-fold cross-validated false-decline rate on answerable questions stays within
-``MAX_FALSE_DECLINE``; the cross-validated figures go into the file. Deterministic: fixed folds,
-lbfgs, no sampling.
+held-out set) over the sample corpus, searched exactly as ``advisor eval`` and the server search
+it: the configured embedder, and the entity lane with the sample catalog's names and aliases
+(``retrieval.aliases``; the server builds the same map from the seeded products). Two models: one
+with the dense similarity, for that embedder (and its float32 twin, whose vectors agree to 0.99),
+and a lexical one for any other embedder. The threshold is the lowest whose 5-fold
+cross-validated false-decline rate on answerable questions stays within ``MAX_FALSE_DECLINE``;
+the cross-validated figures go into the file. Deterministic: fixed folds, lbfgs, no sampling.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 import zlib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from evals.retrieval import EvalQuery, K, build_index, load_corpus, load_queries
+from retrieval.aliases import load_alias_file
 from retrieval.answerability import FEATURES, LEXICAL, MODEL_FILE, TOP_K, GateModel, features
 from retrieval.embeddings import Embedder
 from retrieval.keyword import KeywordIndex
@@ -31,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "evals" / "data" / "retrieval"
 SOURCES = (DATA / "answerability_train.jsonl", DATA / "queries.jsonl")
 CORPUS = REPO / "knowledge_base" / "samples"
+CATALOG = REPO / "records" / "sample_data" / "products.json"  # what `advisor eval` uses for this corpus
 MAX_FALSE_DECLINE = 0.03
 THRESHOLDS = [round(0.30 + 0.01 * i, 2) for i in range(70)]
 FOLDS = 5
@@ -38,11 +42,12 @@ C = 1.0
 TWINS = {"multilingual-e5-small-int8": "multilingual-e5-small", "multilingual-e5-small": "multilingual-e5-small-int8"}
 
 
-def feature_rows(queries: list[EvalQuery], embedder: Embedder) -> tuple[np.ndarray, np.ndarray]:
-    """Each query's gate features (columns in ``FEATURES`` order) and whether it has no answer."""
+def feature_rows(queries: list[EvalQuery], embedder: Embedder, aliases: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each query's gate features (columns in ``FEATURES`` order) and whether it has no answer.
+    ``aliases``: the catalog's names for the entity lane, as in ``evals.retrieval.run_ours``."""
     with tempfile.TemporaryDirectory(prefix="advisor-train-") as tmp:
         store, _, _ = build_index(load_corpus(CORPUS), embedder, Path(tmp) / "chroma")
-        retriever = Retriever(embedder, store)
+        retriever = Retriever(embedder, store, aliases=aliases)
         terms = KeywordIndex(store.all_chunks())
         rows = []
         for q in queries:
@@ -113,11 +118,13 @@ def train_model(
     return model, report
 
 
-def train(embedder: Embedder, out: Path = MODEL_FILE) -> dict[str, Any]:
+def train(embedder: Embedder, out: Path = MODEL_FILE, catalog: Path | None = CATALOG) -> dict[str, Any]:
+    """Fit, cross-validate and write the gate. ``catalog``: the JSON catalog whose names feed the
+    entity lane (None: codes only, as for a corpus without one)."""
     parts = [load_queries(path) for path in SOURCES]
     queries = [q for part in parts for q in part]
     source = np.array([i for i, part in enumerate(parts) for _ in part])
-    x, y = feature_rows(queries, embedder)
+    x, y = feature_rows(queries, embedder, load_alias_file(catalog) if catalog else None)
     questions = [q.question for q in queries]
     dense, dense_report = train_model(x, y, questions, source, list(FEATURES))
     lexical, lexical_report = train_model(x, y, questions, source, [f for f in FEATURES if f != "similarity"])
@@ -131,6 +138,7 @@ def train(embedder: Embedder, out: Path = MODEL_FILE) -> dict[str, Any]:
         "training": {
             "sources": [str(p.relative_to(REPO)) for p in SOURCES],
             "corpus": str(CORPUS.relative_to(REPO)),
+            "catalog": str(catalog.resolve().relative_to(REPO)) if catalog else None,
             "embedder": embedder.name,
             "questions": len(queries),
             "no_answer": int(y.sum()),
