@@ -9,7 +9,8 @@ the gate asks whether the passages actually retrieved for the question talk abou
 - a six-digit code that no document carries declines outright;
 - otherwise a logistic regression over a few cheap features (``features``) decides: how much of
   the question's IDF-weighted words the top passages contain, the IDF of the nouns they miss and
-  how many of those the corpus has never seen, the best dense similarity, and the language.
+  how many of those the corpus has never seen, the query's best dense similarity
+  (``query_similarity``), and the language.
 
 The weights are data (``answerability.json``), trained by ``python -m evals.train_answerability``
 with the threshold picked by cross-validation. Similarity is calibrated per embedder: the file
@@ -126,6 +127,14 @@ def passages_text(hits: Sequence[Hit], top_k: int = TOP_K) -> str:
     )
 
 
+def query_similarity(hits: Sequence[Hit]) -> float:
+    """The gate's similarity: how close the nearest passage comes to the question, i.e. the dense
+    search's best similarity, which ``Retriever.search`` gives every hit. Not the best similarity
+    among the fused hits: a top hit found by the keyword or entity lane alone has none, and the
+    feature would fall to 0.0 for a question the knowledge base answers. 0.0 without hits."""
+    return max((h.best_similarity for h in hits if h.best_similarity is not None), default=0.0)
+
+
 def features(question: str, hits: Sequence[Hit], terms: CorpusTerms, top_k: int = TOP_K) -> tuple[dict[str, float], list[str]]:
     """The gate's features for ``question`` and its ranked ``hits``, and the naming words (and
     codes) that the top passages do not contain."""
@@ -136,10 +145,9 @@ def features(question: str, hits: Sequence[Hit], terms: CorpusTerms, top_k: int 
     missing = [(w, flag, x) for (w, flag), x, c in zip(words, weights, seen, strict=True) if not c]
     nouns = [(w, x) for w, flag, x in missing if flag.startswith(NAMING_TAGS)]
     codes = [w for w, flag, _ in missing if flag == "code"]
-    sims = [h.similarity for h in hits if h.similarity is not None]
     latin = sum(ch.isascii() and ch.isalpha() for ch in question)
     values = {
-        "similarity": max(sims) if sims else 0.0,
+        "similarity": query_similarity(hits),
         "english": float(latin > 2 * len(HAN.findall(question))),
         "covered": sum(x for x, c in zip(weights, seen, strict=True) if c) / sum(weights) if weights else 1.0,
         "missing_nouns": sum(x for _, x in nouns),

@@ -58,6 +58,12 @@ class Hit(BaseModel):
     dense_rank: int | None = None
     keyword_rank: int | None = None
     similarity: float | None = Field(default=None, description="cosine similarity to the query, when the dense search found it")
+    # Per query, not per hit: every hit of one search carries it, because a search returns a
+    # plain list of hits. The no-answer gate reads it (``retrieval.answerability``).
+    best_similarity: float | None = Field(
+        default=None,
+        description="the dense search's best cosine similarity for the query (any admitted chunk), whichever lanes found this hit",
+    )
 
 
 class Citation(BaseModel):

@@ -131,6 +131,8 @@ class Retriever:
         fused = reciprocal_rank_fusion(dense, keyword, dense_weight=self._dense_weight, extra=extra)
         hits = collapse_near_duplicates(fused[: k * 2])[:k]
         similarity = {c.chunk_id: 1.0 - distance for c, distance in dense_scored}
+        best = max(similarity.values(), default=None)  # the dense lane's first, wherever fusion put it
         for hit in hits:
             hit.similarity = similarity.get(hit.chunk.chunk_id)
+            hit.best_similarity = best
         return hits

@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 
 from knowledge_base.ingest import ingest
-from retrieval.answerability import FEATURES, LEXICAL, GateModel, GateWeights, _covered, features, is_answerable, load_weights
+from retrieval.answerability import (
+    FEATURES,
+    LEXICAL,
+    GateModel,
+    GateWeights,
+    _covered,
+    features,
+    is_answerable,
+    load_weights,
+    query_similarity,
+)
 from retrieval.embeddings import HashingEmbedder
 from retrieval.keyword import KeywordIndex
 from retrieval.search import Retriever
@@ -88,6 +98,47 @@ def test_a_compound_counts_as_covered_when_all_its_parts_are() -> None:
 def test_english_questions_are_flagged(retriever: Retriever, terms: KeywordIndex) -> None:
     values, _ = gate_features(retriever, terms, "What is the management fee of 016801?")
     assert values["english"] == 1.0 and values["unknown_code"] == 0.0
+
+
+SHEET = """---
+id: {id}
+title: {title}
+type: product_sheet
+publisher: 示例基金
+date: 2026-06-30
+audience: public
+products: ["{code}"]
+---
+# {title}
+
+{body}
+"""
+
+
+def test_a_hit_from_the_entity_lane_alone_still_gives_the_question_its_dense_similarity(tmp_path: Path) -> None:
+    # 24 sheets that share the question's words push the one its alias names out of the dense and
+    # the keyword lane's 20 candidates; only the entity lane (小消费 -> 005918) finds it.
+    for i in range(24):
+        body = f"本基金近三年收益率为{10 + i}.0%，近三年年化波动率{15 + i}.0%。"
+        (tmp_path / f"other-{i}.md").write_text(
+            SHEET.format(id=f"other-{i}", title=f"示例股票{i}号", code=f"9000{i:02d}", body=body), encoding="utf-8"
+        )
+    (tmp_path / "target.md").write_text(
+        SHEET.format(id="target", title="安泰精选混合", code="005918", body="过去三个完整年度累计回报12.5%。"), encoding="utf-8"
+    )
+    embedder, store = HashingEmbedder(), InMemoryStore()
+    ingest(tmp_path, embedder, store)
+    retriever, terms = Retriever(embedder, store, aliases={"小消费": "005918"}), KeywordIndex(store.all_chunks())
+    question = "小消费近三年收益率多少"
+    hits = retriever.search(question, 30)
+    target = next(h for h in hits if h.chunk.meta.doc_id == "target")
+    assert target.similarity is None and target.dense_rank is None and target.keyword_rank is None
+    best = 1.0 - store.query(embedder.embed_query(question), 1)[0][1]
+    assert best > 0.0
+    assert features(question, [target], terms)[0]["similarity"] == pytest.approx(best)  # was 0.0: no dense score of its own
+    # the same however many hits the caller asks for and however fusion ranks them
+    assert query_similarity(hits) == query_similarity(retriever.search(question, 1)) == pytest.approx(best)
+    assert query_similarity([]) == 0.0
 
 
 HAND_SET = GateWeights(
