@@ -31,6 +31,7 @@ SOURCES = (
     DATA / "guardrail" / "replies.jsonl",
     DATA / "guardrail_own" / "replies.jsonl",
     DATA / "guardrail_train" / "replies.jsonl",
+    DATA / "guardrail_train2" / "claims.jsonl",
 )
 RULES = tuple(BACKSTOPS)
 MAX_CLEAN_FPR = {
@@ -58,13 +59,40 @@ def _vectorizer(texts: Sequence[str], ngrams: tuple[int, int] = NGRAMS) -> Any:
     return TfidfVectorizer(analyzer=analyzer, min_df=MIN_DF, sublinear_tf=True, norm="l2", smooth_idf=True).fit(texts)
 
 
-def _fit(texts: Sequence[str], labels: np.ndarray, ngrams: tuple[int, int] = NGRAMS, c: float = C) -> tuple[Any, list[Any]]:
-    """A shared vectorizer and one logistic regression per column of ``labels`` (replies × rules)."""
+def _regression(matrix: Any, labels: np.ndarray, c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(matrix, labels)
+
+
+def _fit(texts: Sequence[str], labels: np.ndarray, ngrams: tuple[int, int] = NGRAMS, c: float = C) -> tuple[Any, list[Any]]:
+    """A shared vectorizer and one logistic regression per column of ``labels`` (replies × rules).
+
+    The rails score sentences, but the labels are per reply, so each rule is fitted twice: first
+    on whole replies; then on whole replies plus sentences, where every sentence of a reply that
+    does not make the rule's claim is a negative, and the first model's highest-scoring sentence
+    of a multi-sentence reply that does make it is a positive (its other sentences are left out,
+    as they may or may not make the claim). A promise buried in a long compliant reply is then
+    learned from the sentence that makes it, and a compliant sentence from every clean reply."""
+    from scipy.sparse import vstack
 
     vectorizer = _vectorizer(texts, ngrams)
     matrix = vectorizer.transform(texts)
-    models = [LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(matrix, labels[:, k]) for k in range(labels.shape[1])]
+    split = [_sentences(t) for t in texts]
+    models = []
+    for k in range(labels.shape[1]):
+        first = _regression(matrix, labels[:, k], c)
+        extra: list[str] = []
+        extra_labels: list[bool] = []
+        for sentences, positive in zip(split, labels[:, k], strict=True):
+            if not positive:
+                extra += sentences
+                extra_labels += [False] * len(sentences)
+            elif len(sentences) > 1:
+                extra.append(sentences[int(first.predict_proba(vectorizer.transform(sentences))[:, 1].argmax())])
+                extra_labels.append(True)
+        both = vstack([matrix, vectorizer.transform(extra)]).tocsr()
+        models.append(_regression(both, np.concatenate([labels[:, k], np.array(extra_labels, dtype=bool)]), c))
     return vectorizer, models
 
 

@@ -40,6 +40,8 @@ SOURCES = (
     DATA / "guardrail_own" / "replies.jsonl",
     DATA / "guardrail_train" / "replies.jsonl",
     DATA / "guardrail_train" / "recommendations.jsonl",
+    DATA / "guardrail_train2" / "claims.jsonl",
+    DATA / "guardrail_train3" / "recommendations.jsonl",
 )
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.005

@@ -126,7 +126,7 @@ def test_hard_negatives_of_guarantees_do_not_fire(text: str) -> None:
 def test_a_hit_names_its_rule_version_pattern_and_span() -> None:
     (hit,) = find_claims("收益率锁定6%。", load_policy())
     assert hit.rule_id == "claims.guaranteed_return" and hit.span == "收益率锁定"
-    assert "v3" in hit.detail and "模式" in hit.detail
+    assert "v4" in hit.detail and "模式" in hit.detail
 
 
 def test_a_lock_up_period_is_not_a_locked_return() -> None:
