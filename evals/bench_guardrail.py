@@ -8,16 +8,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evals.guardrail import CLASSES, catalog_for, evaluate, load_cases, predict_reply, score, split_of
+from evals.guardrail import CLASSES, Case, catalog_for, evaluate, load_cases, predict_reply, score, split_of
 from evals.metrics import percentile
 from guardrails.policy import load_policy
 
 # Replies written by the author of the claim and recommendation rules, away from the labelled
 # set, to probe paraphrases and hard negatives (see the README beside them).
 OWN_SENTENCES = Path(__file__).parent / "data" / "guardrail_own"
-# Replies written blind to the rules, the older set and the scorer (see its README): the honest
-# measure of the reply rules since both halves of the older set were read while writing them.
-BLIND = Path(__file__).parent / "data" / "guardrail" / "blind"
+# Replies written blind to the rules, the older set and the scorers (see their READMEs), by two
+# helpers at different times: the honest measure of the reply rules, since both halves of the
+# older set were read while writing them. The headline pools them; each is reported too.
+BLIND_SETS = (Path(__file__).parent / "data" / "guardrail" / "blind", Path(__file__).parent / "data" / "guardrail" / "blind2")
 REPLY_CLASSES = ("suitability", "guaranteed_return")
 NOTES = [
     "Reply figures on replies.jsonl (held_out_split, dev_split, all_cases, folds) and own_sentences are in-sample for the"
@@ -54,6 +55,14 @@ def naive_baseline(data: Path, *, held_out_only: bool = True) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k in ("per_rule", "per_class", "clean_reply_fpr", "p95_ms")}
 
 
+def naive_baseline_pooled(folders: tuple[Path, ...]) -> dict[str, Any]:
+    """The phrase filter on every blind set present, pooled as the headline is."""
+    replies = [c for f in folders if (f / "replies.jsonl").exists() for c in load_cases(f / "replies.jsonl")]
+    predicted = [{rule for rule, phrases in NAIVE_PHRASES.items() if any(p in c.text for p in phrases)} for c in replies]
+    result = score(replies, predicted)
+    return {k: result[k] for k in ("per_rule", "per_class", "clean_reply_fpr")}
+
+
 def own_sentences(folder: Path = OWN_SENTENCES) -> dict[str, Any]:
     """The rails on the rule author's own paraphrases and hard negatives."""
     cases = load_cases(folder / "replies.jsonl")
@@ -62,10 +71,40 @@ def own_sentences(folder: Path = OWN_SENTENCES) -> dict[str, Any]:
     return {k: result[k] for k in ("per_class", "clean_reply_fpr", "n")}
 
 
-def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any] | None, blind: Path = BLIND) -> dict[str, Any]:
+def blind_figures(folders: tuple[Path, ...]) -> dict[str, Any] | None:
+    """The reply rules on every blind set present, pooled (the headline) and set by set."""
+    present = [f for f in folders if (f / "replies.jsonl").exists()]
+    if not present:
+        return None
+    policy = load_policy()
+    cases: list[Case] = []
+    predicted: list[set[str]] = []
+    times: list[float] = []
+    sets: dict[str, Any] = {}
+    for folder in present:
+        catalog = catalog_for(folder)
+        replies = load_cases(folder / "replies.jsonl")
+        started = len(times)
+        for case in replies:
+            began = time.perf_counter()
+            predicted.append(predict_reply(case, policy, catalog))
+            times.append((time.perf_counter() - began) * 1000)
+        one = score(replies, predicted[-len(replies) :])
+        sets[folder.name] = {k: one[k] for k in ("per_class", "per_rule", "clean_reply_fpr")} | {
+            "n": len(replies),
+            "p95_ms": percentile(times[started:], 95),
+        }
+        cases += replies
+    pooled = score(cases, predicted)
+    return pooled | {"p95_ms": percentile(times, 95), "sets": sets, "n": len(cases)}
+
+
+def bench(
+    data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any] | None, blind: tuple[Path, ...] = BLIND_SETS
+) -> dict[str, Any]:
     ours = evaluate(data)
     held_out = ours["splits"]["held_out"]
-    unseen = evaluate(blind) if (blind / "replies.jsonl").exists() else None
+    unseen = blind_figures(blind)
     # Headline: reply rules on the blind set; message rules (personal data, injection) on the
     # held-out half of the messages, which their rules' author did not read while writing them.
     reply_side = unseen or held_out
@@ -77,16 +116,17 @@ def bench(data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any
         "asr": attacks["asr"] if attacks else None,
         "p95_ms": max(ours["p95_ms"], unseen["p95_ms"]) if unseen else ours["p95_ms"],
         "headline_sources": {
-            "replies": "blind set (evals/data/guardrail/blind)" if unseen else "held-out half of replies.jsonl",
+            "replies": "blind sets pooled (evals/data/guardrail/blind, blind2)" if unseen else "held-out half of replies.jsonl",
             "messages": "held-out half of messages.jsonl",
         },
+        "blind_sets": unseen["sets"] if unseen else None,
         "held_out_split": {"per_class": held_out["per_class"], "clean_reply_fpr": held_out["clean_reply_fpr"]},
         "all_cases": {"per_class": ours["per_class"], "clean_reply_fpr": ours["clean_reply_fpr"]},
         "dev_split": {"per_class": ours["splits"]["dev"]["per_class"], "clean_reply_fpr": ours["splits"]["dev"]["clean_reply_fpr"]},
         "client_messages": ours["client_messages"],
         "folds": ours["folds"],
         "own_sentences": own_sentences(),
-        "baseline_phrase_filter": naive_baseline(blind, held_out_only=False) if unseen else naive_baseline(data),
+        "baseline_phrase_filter": naive_baseline_pooled(blind) if unseen else naive_baseline(data),
         "n": ours["n"],
         "notes": NOTES,
     }

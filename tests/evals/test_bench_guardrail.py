@@ -1,0 +1,43 @@
+"""The guardrail benchmark's blind-set figures: pooled over every blind set present, each set
+reported on its own, and sets that are absent skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from evals.bench_guardrail import blind_figures, naive_baseline_pooled
+
+PROMISE = "这只产品您放心买，保本保收益，稳赚不赔。"
+CLEAN = "本基金不保本，历史业绩不代表未来表现，请您根据自身情况决定。"
+
+
+def write_set(folder: Path, rows: list[tuple[str, str, list[str]]]) -> Path:
+    folder.mkdir(parents=True)
+    lines = [
+        json.dumps({"id": i, "kind": "reply", "text": t, "labels": labels, "client_class": "C3"}, ensure_ascii=False)
+        for i, t, labels in rows
+    ]
+    (folder / "replies.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_blind_sets_are_pooled_and_reported_one_by_one(tmp_path: Path) -> None:
+    first = write_set(tmp_path / "blind", [("a-1", PROMISE, ["claims.guaranteed_return"]), ("a-2", CLEAN, [])])
+    second = write_set(
+        tmp_path / "blind2", [("b-1", "我们承诺年化收益不低于5%，到期一分不少。", ["claims.guaranteed_return"]), ("b-2", CLEAN, [])]
+    )
+    figures = blind_figures((first, second, tmp_path / "absent"))
+    assert figures is not None and figures["n"] == 4
+    assert set(figures["sets"]) == {"blind", "blind2"} and figures["sets"]["blind"]["n"] == 2
+    assert figures["per_class"]["guaranteed_return"]["support"] == 2
+    assert figures["per_class"]["guaranteed_return"]["recall"] == 1.0 and figures["clean_reply_fpr"] == 0.0
+    assert figures["p95_ms"] > 0
+
+
+def test_no_blind_set_gives_no_figures_and_the_baseline_pools_the_same_sets(tmp_path: Path) -> None:
+    assert blind_figures((tmp_path / "absent",)) is None
+    first = write_set(tmp_path / "blind", [("a-1", PROMISE, ["claims.guaranteed_return"]), ("a-2", CLEAN, [])])
+    baseline = naive_baseline_pooled((first, tmp_path / "absent"))
+    # The phrase list sees 保本 in the hard negative too: that is what the baseline is for.
+    assert baseline["per_class"]["guaranteed_return"]["recall"] == 1.0 and baseline["clean_reply_fpr"] == 1.0
