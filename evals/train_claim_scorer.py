@@ -23,7 +23,7 @@ import numpy as np
 
 from guardrails.claim_scorer import BACKSTOPS, SCORER_FILE, char_ngrams
 from guardrails.claims import find_claims
-from guardrails.output_rails import SENTENCE_END
+from guardrails.output_rails import scored_sentences
 from guardrails.policy import load_policy
 
 DATA = Path(__file__).parent / "data"
@@ -32,6 +32,7 @@ SOURCES = (
     DATA / "guardrail_own" / "replies.jsonl",
     DATA / "guardrail_train" / "replies.jsonl",
     DATA / "guardrail_train2" / "claims.jsonl",
+    DATA / "guardrail_train4" / "claims.jsonl",
 )
 RULES = tuple(BACKSTOPS)
 MAX_CLEAN_FPR = {
@@ -97,7 +98,8 @@ def _fit(texts: Sequence[str], labels: np.ndarray, ngrams: tuple[int, int] = NGR
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in SENTENCE_END.split(text) if s.strip()] or [text]
+    """The sentences the rails score (questions that ask are skipped, so there may be none)."""
+    return scored_sentences(text, load_policy())
 
 
 def fold_of(text: str, k: int = FOLDS) -> int:
@@ -112,8 +114,10 @@ def out_of_fold(texts: list[str], labels: np.ndarray, ngrams: tuple[int, int] = 
         train = fold != i
         vectorizer, models = _fit([t for t, m in zip(texts, train, strict=True) if m], labels[train], ngrams, c)
         for j in np.flatnonzero(~train):
-            matrix = vectorizer.transform(_sentences(texts[j]))
-            proba[j] = [model.predict_proba(matrix)[:, 1].max() for model in models]
+            sentences = _sentences(texts[j])
+            if sentences:
+                matrix = vectorizer.transform(sentences)
+                proba[j] = [model.predict_proba(matrix)[:, 1].max() for model in models]
     return proba
 
 

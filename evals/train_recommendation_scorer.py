@@ -42,6 +42,7 @@ SOURCES = (
     DATA / "guardrail_train" / "recommendations.jsonl",
     DATA / "guardrail_train2" / "claims.jsonl",
     DATA / "guardrail_train3" / "recommendations.jsonl",
+    DATA / "guardrail_train4" / "claims.jsonl",
 )
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.005

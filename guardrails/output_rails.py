@@ -14,6 +14,7 @@ from guardrails.pii import find_pii, mask_pii
 from guardrails.policy import Policy
 from guardrails.recommendation import find_above_class_recommendation
 from guardrails.recommendation_scorer import load_recommendation_scorer
+from guardrails.scope import is_question
 
 ACTION_ORDER: dict[Action, int] = {"pass": 0, "rewrite": 1, "block": 2, "escalate": 3}
 
@@ -55,6 +56,12 @@ BACKSTOP_LABELS = {
 }
 
 
+def scored_sentences(text: str, policy: Policy) -> list[str]:
+    """The sentences the claim backstops read: the reply cut where the stream cuts it, without the
+    questions that ask rather than assert ("行长买了就一定不亏吗？"), which the patterns skip too."""
+    return [s for s in SENTENCE_END.split(text) if s.strip() and not is_question(s.strip(), 0, policy.rhetorical_markers)]
+
+
 def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset()) -> list[RuleHit]:
     """Sentences a learned backstop reads as making its rule's claim (rules ``claims.likely_*``).
 
@@ -64,7 +71,7 @@ def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset())
     if scorer is None:
         return []
     hits = []
-    for sentence in (s for s in SENTENCE_END.split(text) if s.strip()):
+    for sentence in scored_sentences(text, policy):
         for rule, scored in scorer.flagged(sentence, skip).items():
             model = scorer.models[rule]
             drivers = "、".join(scored.drivers)

@@ -17,7 +17,7 @@ from guardrails.streaming import SentenceGate
 
 # Paraphrases with no pattern of their rule in them: only the backstop can catch them.
 PARAPHRASES = {
-    "claims.guaranteed_return": "放心，就当存银行，利息还更高。",
+    "claims.guaranteed_return": "这钱放进去就只会变多，您等着收就行。",
     "claims.certainty": "别慌，这个位置已经是底了，后面肯定往上。",
     "claims.exaggerated_performance": "这个经理的胜率极高，几乎每次都判断正确。",
     "claims.trade_on_behalf": "账户您就放我这儿，每周我帮您调一次仓。",
