@@ -46,5 +46,5 @@ class RosterCache:
         with self._sessions() as session:
             rows = client_identifiers(session)
             ignored = catalog_names(session)
-        clients = [ClientIdentity(client_id=r.client_id, names=[r.display_name], account_numbers=r.account_numbers) for r in rows]
+        clients = [ClientIdentity(client_id=r.client_id, names=r.names, account_numbers=r.account_numbers) for r in rows]
         return ClientRoster(clients=clients, ignored_names=ignored)

@@ -7,14 +7,15 @@ window of the text in a dictionary, one window length at a time: a check costs
 O(len(text) × distinct identifier lengths), however many clients there are.
 
 The name rule, because a hit blocks the reply and a false positive costs the client a real
-answer: a display name identifies a client only when it is a *full name*, i.e. at least two
-characters are left once an honorific (先生, 女士, …) and an address prefix (老, 小, 阿) are
-removed, and what is left is not a compound surname alone (欧阳女士). "李女士" or "老王" is a form
-of address that thousands of clients share and a reply may use for anyone: it never fires. A
-full name never fires either when it occurs inside a product name, short name, alias, fund
-company or manager of the catalog, or in the policy's list of common words that are also names
-(平安, 华夏, 高明, …), or when it is also one of the current client's own names. Client ids and
-account numbers always fire, unless they are also the current client's.
+answer: a name the records hold (the display name, and the full name where one was collected)
+identifies a client only when it is a *full name*, i.e. at least two characters are left once an
+honorific (先生, 女士, …) and an address prefix (老, 小, 阿) are removed, and what is left is not
+a compound surname alone (欧阳女士). "李女士" or "老王" is a form of address that thousands of
+clients share and a reply may use for anyone: it never fires. A full name never fires either
+when it occurs inside a product name, short name, alias, fund company or manager of the catalog,
+or in the policy's list of common words that are also names (平安, 华夏, 高明, …), or when it is
+also one of the current client's own names. Client ids and account numbers always fire, unless
+they are also the current client's.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class ClientIdentity(BaseModel):
     """What identifies one client in a text."""
 
     client_id: str
-    names: list[str] = Field(default_factory=list, description="display names, as the records hold them")
+    names: list[str] = Field(default_factory=list, description="display and full names, as the records hold them")
     account_numbers: list[str] = Field(default_factory=list, description="account numbers, masked as stored or in full")
 
 

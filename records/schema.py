@@ -25,7 +25,10 @@ class Client(Base):
     __tablename__ = "clients"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(64))  # the salutation shown to the client: 李女士
+    # The full name (李秀芬), for the roster of rule privacy.other_client; ClientView leaves it out,
+    # so no prompt carries it. Null when not collected.
+    full_name: Mapped[str | None] = mapped_column(String(64))
     investor_type: Mapped[str] = mapped_column(String(16))  # ordinary | professional
     risk_class: Mapped[str] = mapped_column(String(4))  # C1..C5
     risk_assessed_at: Mapped[date] = mapped_column(Date)

@@ -1,5 +1,5 @@
 """Load the sample advisors, clients, accounts, holdings, transactions, product catalog and price
-history (idempotent: what exists is left as it is)."""
+history (idempotent: what exists is left as it is, but for what a later migration added)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ def _client(item: dict[str, Any]) -> schema.Client:
     return schema.Client(
         id=item["id"],
         display_name=item["display_name"],
+        full_name=item.get("full_name"),
         investor_type=item.get("investor_type", "ordinary"),
         risk_class=item["risk_class"],
         risk_assessed_at=date.fromisoformat(item["risk_assessed_at"]),
@@ -116,9 +117,38 @@ def dev_token(prefix: str, subject_id: str) -> str:
     return f"{prefix}{subject_id}"
 
 
+def _add_book(session: Session, item: dict[str, Any], counts: dict[str, int]) -> None:
+    """The holdings and transactions of a client just added."""
+    for h in item.get("holdings", []):
+        session.add(
+            schema.Holding(
+                client_id=item["id"],
+                product_code=str(h["product_code"]),
+                quantity=h["quantity"],
+                cost=h["cost"],
+                market_value=h["market_value"],
+                acquired_at=_acquired_at(item, h),
+            )
+        )
+        counts["holdings"] += 1
+    for t in item.get("transactions", []):
+        session.add(
+            schema.Transaction(
+                client_id=item["id"],
+                trade_date=date.fromisoformat(t["date"]),
+                product_code=str(t["product_code"]),
+                side=t["side"],
+                amount=t["amount"],
+                quantity=t.get("quantity", 0.0),
+            )
+        )
+        counts["transactions"] += 1
+
+
 def seed(session: Session, *, with_dev_tokens: bool, token_prefix: str = "dev-", sample_dir: Path = SAMPLE_DIR) -> dict[str, int]:
-    """Insert what is missing; existing rows are left untouched. Returns counts inserted."""
-    counts = {"products": 0, "advisors": 0, "clients": 0, "accounts": 0, "holdings": 0, "transactions": 0, "prices": 0}
+    """Insert what is missing; existing rows are left untouched, but for a sample client's null
+    full name (the column came with migration 0005), which is filled. Returns counts inserted or filled."""
+    counts = {"products": 0, "advisors": 0, "clients": 0, "full_names": 0, "accounts": 0, "holdings": 0, "transactions": 0, "prices": 0}
     catalog = _read(sample_dir / "products.json")
     product_types = {str(item["code"]): item["type"] for item in catalog}
     for item in catalog:
@@ -137,42 +167,23 @@ def seed(session: Session, *, with_dev_tokens: bool, token_prefix: str = "dev-",
     for item in people["clients"]:
         if with_dev_tokens:
             add_token(session, dev_token(token_prefix, item["id"]), "client", item["id"])
-        exists = session.get(schema.Client, item["id"]) is not None
-        if not exists:
+        client = session.get(schema.Client, item["id"])
+        exists = client is not None
+        if client is None:
             session.add(_client(item))
             counts["clients"] += 1
             session.flush()
+        elif client.full_name is None and item.get("full_name"):
+            # full names arrived with migration 0005: a client seeded before it gets one now
+            client.full_name = item["full_name"]
+            counts["full_names"] += 1
         # accounts arrived with migration 0002: a client seeded before it gets them now
         if session.scalar(select(schema.Account.id).where(schema.Account.client_id == item["id"]).limit(1)) is None:
             for account in _accounts(item, product_types):
                 session.add(account)
                 counts["accounts"] += 1
-        if exists:
-            continue
-        for h in item.get("holdings", []):
-            session.add(
-                schema.Holding(
-                    client_id=item["id"],
-                    product_code=str(h["product_code"]),
-                    quantity=h["quantity"],
-                    cost=h["cost"],
-                    market_value=h["market_value"],
-                    acquired_at=_acquired_at(item, h),
-                )
-            )
-            counts["holdings"] += 1
-        for t in item.get("transactions", []):
-            session.add(
-                schema.Transaction(
-                    client_id=item["id"],
-                    trade_date=date.fromisoformat(t["date"]),
-                    product_code=str(t["product_code"]),
-                    side=t["side"],
-                    amount=t["amount"],
-                    quantity=t.get("quantity", 0.0),
-                )
-            )
-            counts["transactions"] += 1
+        if not exists:
+            _add_book(session, item, counts)
     if with_dev_tokens:
         add_token(session, dev_token(token_prefix, "compliance-001"), "compliance", "compliance-001")
     session.flush()

@@ -70,6 +70,22 @@ def test_a_full_name_alone_blocks_and_a_form_of_address_does_not(make_deps) -> N
     assert "privacy.other_client" not in passed.verdict.rule_ids
 
 
+def test_another_sample_clients_full_name_blocks_the_reply_and_leaves_no_copy(make_deps) -> None:  # type: ignore[no-untyped-def]
+    probe = make_deps(FakeChatModel())
+    before = copies_in_file(probe.settings, "李秀芬")  # client-003's full name, as the records hold it
+    result = ask(make_deps(FakeChatModel("瑞和天天利货币A风险较低。李秀芬上周也买入了这只基金。")))
+    assert result.verdict.action == "block" and "privacy.other_client" in result.verdict.rule_ids
+    assert "李秀芬" not in result.reply and "李秀芬" not in result.verdict.model_dump_json()
+    assert copies_in_file(probe.settings, "李秀芬") == before
+
+
+def test_the_clients_own_full_name_and_another_clients_salutation_do_not_block(make_deps) -> None:  # type: ignore[no-untyped-def]
+    own = ask(make_deps(FakeChatModel("王俊峰先生您好，瑞和天天利货币A是货币市场基金，风险较低。")))  # client-002's own name
+    assert "privacy.other_client" not in own.verdict.rule_ids
+    salutation = ask(make_deps(FakeChatModel("瑞和天天利货币A风险较低，李女士也常问到这类基金。")))  # client-003's salutation alone
+    assert "privacy.other_client" not in salutation.verdict.rule_ids
+
+
 def test_the_clients_own_account_is_not_another_clients(make_deps) -> None:  # type: ignore[no-untyped-def]
     probe = make_deps(FakeChatModel())
     own = masked_account(probe, "client-002")

@@ -49,7 +49,7 @@ def test_turn_columns_are_pinned(engine: Engine) -> None:
 def test_migrating_twice_is_a_no_op(engine: Engine) -> None:
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004_pii_originals"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0005_client_full_names"
 
 
 def test_sqlite_runs_in_wal_mode(engine: Engine) -> None:

@@ -1,6 +1,8 @@
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from records import repository as repo
+from records.schema import Client
 from records.seed import seed
 
 
@@ -36,3 +38,16 @@ def test_tokens_are_stored_hashed(sessions: sessionmaker[Session]) -> None:
 
         stored = s.scalars(select(ApiToken.token_hash)).all()
         assert "dev-client-002" not in stored and repo.hash_token("dev-client-002") in stored
+
+
+def test_seeding_fills_the_full_names_of_clients_seeded_before_migration_0005(sessions: sessionmaker[Session]) -> None:
+    with sessions() as s, s.begin():
+        s.execute(update(Client).where(Client.id.in_(["client-001", "client-003"])).values(full_name=None))
+        s.execute(update(Client).where(Client.id == "client-002").values(full_name="王某某"))  # collected since: kept
+    with sessions() as s, s.begin():
+        counts = seed(s, with_dev_tokens=False)
+    assert counts["full_names"] == 2 and counts["clients"] == 0
+    with sessions() as s:
+        rows = s.execute(select(Client.id, Client.full_name).where(Client.id.in_(["client-001", "client-002", "client-003"])))
+        names = {cid: name for cid, name in rows}
+    assert names == {"client-001": "周淑兰", "client-002": "王某某", "client-003": "李秀芬"}
