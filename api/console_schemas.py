@@ -19,6 +19,9 @@ from records.pii_originals import OriginalView
 from records.repository import ClientView, TurnRecord
 from retrieval.models import Citation
 
+REVEAL_REASON_CHARS = (2, 500)
+"""The length (fewest, most characters) of the reason a reveal needs; the pages' reason field uses it too."""
+
 
 class ResearchHit(BaseModel):
     citation: Citation = Field(description="document, publisher, date, section and page of the passage")
@@ -86,7 +89,11 @@ class RetainedOriginal(OriginalView):
 
 
 class RevealRequest(StrictBody):
-    reason: str = Field(min_length=2, max_length=500, description="why the original is needed; kept in the audit record")
+    reason: str = Field(
+        min_length=REVEAL_REASON_CHARS[0],
+        max_length=REVEAL_REASON_CHARS[1],
+        description="why the original is needed; kept in the audit record",
+    )
 
 
 class LeadOut(LeadView):

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -25,8 +25,9 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from agent.models import TurnRequest
+from agent.retention import Revealed
 from agent.turn import AgentDeps
-from api.console_schemas import AnnotationCreate, DraftCreate, DraftEdit, DraftOut
+from api.console_schemas import REVEAL_REASON_CHARS, AnnotationCreate, DraftCreate, DraftEdit, DraftOut, RevealRequest
 from api.deps import AppMetrics, CurrentAdvisor, CurrentClient, CurrentReviewer, Deps
 from api.observability import Metrics
 from api.routes import advisor, chat, compliance
@@ -72,6 +73,7 @@ def templates() -> Jinja2Templates:
         palette=PALETTE,
         verdict_colors=VERDICT_COLORS,
         colors_for=_colors_for,
+        reveal_reason_chars=REVEAL_REASON_CHARS,
     )
     return built
 
@@ -278,3 +280,42 @@ def annotate(turn_id: str, form: Annotated[AnnotationForm, Form()], request: Req
     compliance.annotate(turn_id, AnnotationCreate(label=form.label, note=form.note), deps, officer)
     detail = compliance.turn_detail(turn_id, deps, officer)
     return page(request, "compliance/_annotations.html", detail=detail)
+
+
+# ---- encrypted originals: revealed in place, on both consoles, through the API's reveal ----
+
+
+class RevealForm(BaseModel):
+    # No length limits here: checked below, so that the page gets a message in Chinese (the body is capped anyway).
+    reason: str = ""
+
+
+def _reveal_request(form: RevealForm) -> RevealRequest:
+    """The API's body, with the reason trimmed (a reason of blanks says nothing) and within the API's limits."""
+    reason = form.reason.strip()
+    fewest, most = REVEAL_REASON_CHARS
+    if not fewest <= len(reason) <= most:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"请填写查看原因（{fewest}–{most}个字），查看将记录审计")
+    return RevealRequest(reason=reason)
+
+
+def _revealed(request: Request, revealed: Revealed) -> HTMLResponse:
+    response = page(request, "_revealed.html", revealed=revealed)
+    response.headers["Cache-Control"] = "no-store"  # as the API's reveal: no copy of the original in any cache
+    return response
+
+
+@router.post("/ui/compliance/originals/{original_id}/reveal", response_class=HTMLResponse)
+def reveal_for_review(
+    original_id: str, form: Annotated[RevealForm, Form()], request: Request, deps: Deps, officer: CurrentReviewer
+) -> HTMLResponse:
+    """The original in place of its 查看原文 button; the API audits who, when and why before it opens it."""
+    return _revealed(request, compliance.reveal(original_id, _reveal_request(form), Response(), deps, officer))
+
+
+@router.post("/ui/advisor/originals/{original_id}/reveal", response_class=HTMLResponse)
+def reveal_for_call_back(
+    original_id: str, form: Annotated[RevealForm, Form()], request: Request, deps: Deps, principal: CurrentAdvisor
+) -> HTMLResponse:
+    """A call-back contact of one of the advisor's clients, in place on the leads queue; audited by the API."""
+    return _revealed(request, advisor.reveal(original_id, _reveal_request(form), Response(), deps, principal))

@@ -1,4 +1,5 @@
-// The pages' one script of our own: it keeps the bearer token and shows API errors.
+// The pages' one script of our own: it keeps the bearer token, shows API errors and opens the
+// reason form of 查看原文.
 // Everything else (requests, swaps, streaming, downloads) is htmx and its extensions.
 (function () {
   "use strict";
@@ -13,6 +14,20 @@
     if (!box) return;
     box.textContent = message;
     box.hidden = false;
+  }
+
+  // A form with an error slot ([data-role=error]) shows a failed request's message beside it.
+  function errorSlot(ctx) {
+    var source = ctx && ctx.sourceElement;
+    var form = source && source.closest ? source.closest("form") : null;
+    return form ? form.querySelector("[data-role=error]") : null;
+  }
+
+  function showError(ctx, message) {
+    var slot = errorSlot(ctx);
+    if (!slot) return flash(message);
+    slot.textContent = message;
+    slot.hidden = false;
   }
 
   function showSignedIn() {
@@ -36,6 +51,8 @@
     }
     var box = document.getElementById("flash");
     if (box) box.hidden = true;
+    var slot = errorSlot(evt.detail.ctx);
+    if (slot) slot.hidden = true;
   });
 
   // The API answers errors as JSON {error: {message, request_id}}: show the message, swap nothing.
@@ -51,12 +68,12 @@
     } catch (ignored) {
       // not the API's error body: keep the status line
     }
-    flash(message);
+    showError(ctx, message);
   });
 
   document.addEventListener("htmx:error", function (evt) {
     var ctx = evt.detail && evt.detail.ctx;
-    if (!ctx || !ctx.response) flash("网络错误，请检查连接后重试。");
+    if (!ctx || !ctx.response) showError(ctx, "网络错误，请检查连接后重试。");
   });
 
   document.addEventListener("submit", function (evt) {
@@ -72,6 +89,29 @@
     if (!evt.target.matches("[data-logout]")) return;
     sessionStorage.removeItem(KEY);
     showSignedIn();
+  });
+
+  // 查看原文 opens the reason form beside it; nothing is requested until the reason is sent. The
+  // original comes back as HTML in place of the form and lives only in the page (no storage, no URL).
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest("[data-reveal-open], [data-reveal-cancel], [data-reveal-hide]");
+    var box = button && button.closest("[data-reveal]");
+    if (!box) return;
+    if (button.matches("[data-reveal-hide]")) {
+      box.querySelector("[data-role=original]").textContent = "（已隐藏）";
+      button.remove();
+      return;
+    }
+    var form = box.querySelector("form");
+    var opening = button.matches("[data-reveal-open]");
+    form.hidden = !opening;
+    box.querySelector("[data-reveal-open]").setAttribute("aria-expanded", String(opening));
+    if (opening) {
+      form.elements.reason.focus();
+    } else {
+      form.reset();
+      form.querySelector("[data-role=error]").hidden = true;
+    }
   });
 
   document.addEventListener("DOMContentLoaded", showSignedIn);

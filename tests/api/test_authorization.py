@@ -73,6 +73,8 @@ TABLE: dict[tuple[str, str], Access] = {
     ("POST", "/ui/compliance/turns/{turn_id}/annotations"): only(
         "compliance", sees_all=("compliance",), form=lambda f: {"label": "note", "note": "抽查"}
     ),
+    ("POST", "/ui/advisor/originals/{original_id}/reveal"): only("advisor", form=REVEAL),
+    ("POST", "/ui/compliance/originals/{original_id}/reveal"): only("compliance", sees_all=("compliance",), form=REVEAL),
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
