@@ -17,7 +17,7 @@ import re
 
 from guardrails.models import RuleHit
 from guardrails.policy import Policy
-from guardrails.scope import CLAUSE_BREAK, in_quotes, is_negated, is_question, sentence_at
+from guardrails.scope import CLAUSE_BREAK, in_quotes, is_negated, is_question, sentence_at, statement_at
 
 MATCH = "Ⓧ"
 
@@ -31,9 +31,15 @@ def is_disowned(text: str, match: re.Match[str], policy: Policy) -> bool:
     return any(p.search(clause) for p in policy.compiled_disowning())
 
 
-def is_claim(text: str, match: re.Match[str], policy: Policy) -> bool:
-    """Whether ``match`` makes the claim rather than negating, quoting or discussing it."""
+def is_claim(text: str, match: re.Match[str], policy: Policy, rule_id: str = "") -> bool:
+    """Whether ``match`` makes the claim rather than negating, quoting or discussing it (for a
+    promised return: or stating a fact about deposits)."""
     start = match.start()
+    facts = policy.deposit_facts
+    if rule_id == "claims.guaranteed_return" and facts is not None:
+        statement, before = statement_at(text, start)
+        if facts.states_fact(before, statement):
+            return False
     if is_negated(text, start, policy.negations, policy.false_negations) or in_quotes(text, start):
         return False
     if is_question(text, start, policy.rhetorical_markers) or is_disowned(text, match, policy):
@@ -47,7 +53,7 @@ def find_claims(text: str, policy: Policy) -> list[RuleHit]:
     hits: list[RuleHit] = []
     for rule_id, patterns in policy.compiled_claims().items():
         for number, pattern in enumerate(patterns, start=1):
-            match = next((m for m in pattern.finditer(text) if is_claim(text, m, policy)), None)
+            match = next((m for m in pattern.finditer(text) if is_claim(text, m, policy, rule_id)), None)
             if match:
                 detail = f"{policy.rules[rule_id].description}（规则{rule_id} v{policy.rules[rule_id].version}，模式{number}）"
                 hits.append(policy.hit(rule_id, detail=detail, span=match.group(0)))

@@ -26,6 +26,24 @@ class Disclosure(BaseModel):
     ai_label: str
 
 
+class DepositFacts(BaseModel):
+    """A statement about deposits or government bonds themselves (定期提前支取本金不会少, 大额存单受存款
+    保险保护) states a fact about them, not a promise about a product: a deposit is named before the
+    promise-like phrase, and the statement compares nothing with a deposit and names no product."""
+
+    subjects: str = Field(description="pattern: a deposit or government bond named in the statement")
+    comparisons: str = Field(description="pattern: a comparison with a deposit (一样, 相当于, 比, 就当, like)")
+    product_references: str = Field(description="pattern: the statement points at a product (这只, 本产品, this fund)")
+
+    def states_fact(self, before: str, statement: str) -> bool:
+        """Whether ``statement``, where ``before`` precedes the phrase, is about deposits only."""
+        return bool(
+            re.search(self.subjects, before)
+            and not re.search(self.comparisons, statement)
+            and not re.search(self.product_references, statement)
+        )
+
+
 class Policy(BaseModel):
     version: str
     rules: dict[str, RuleSpec]
@@ -39,6 +57,7 @@ class Policy(BaseModel):
     )
     rhetorical_markers: list[str] = Field(default_factory=list, description="plain phrases: a question with one still makes its claim")
     claims: dict[str, list[str]]
+    deposit_facts: DepositFacts | None = Field(default=None, description="when a promise pattern states a fact about deposits")
     recommendation_cues: list[str]
     soft_recommendation_cues: list[str] = Field(default_factory=list, description="patterns: weak cues, read when nothing is declined")
     neutralisers: list[str] = Field(description="patterns: before a cue, they make it a question, a condition or someone else's advice")

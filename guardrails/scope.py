@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 CLAUSE_BREAK = re.compile(r"[。！？；!?;，,：:\n—]")
 SENTENCE_BREAK = re.compile(r"[。！？!?\n]")
+STATEMENT_BREAK = re.compile(r"[。！？!?；;\n]")
 # A statement ends at a full stop or a semicolon: "之前推荐的是A；B是您自己加购的" is two statements.
 STATEMENT = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 # A sentence ends where a streamed reply is cut (guardrails.streaming): a full stop, a question or
@@ -61,6 +62,14 @@ def sentence_at(text: str, start: int) -> str:
     begin = max((m.end() for m in SENTENCE_BREAK.finditer(text, 0, start)), default=0)
     end = SENTENCE_BREAK.search(text, start)
     return text[begin : end.start() if end else len(text)]
+
+
+def statement_at(text: str, start: int) -> tuple[str, str]:
+    """The statement (up to a full stop, question or exclamation mark, semicolon or line break)
+    holding ``start``, and its part before ``start``."""
+    begin = max((m.end() for m in STATEMENT_BREAK.finditer(text, 0, start)), default=0)
+    end = STATEMENT_BREAK.search(text, start)
+    return text[begin : end.start() if end else len(text)], text[begin:start]
 
 
 def is_question(text: str, start: int, rhetorical: list[str]) -> bool:

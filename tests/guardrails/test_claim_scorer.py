@@ -117,3 +117,12 @@ def test_a_malformed_scorer_file_is_refused() -> None:
         scorer_from_json({"version": "x", "features": [], "rules": []})
     with pytest.raises(ValueError, match="rules"):
         scorer_from_json({"version": "x", "features": {}, "rules": [{"rule": "claims.unknown"}]})
+
+
+def test_the_backstops_read_assertions_not_questions_that_ask() -> None:
+    from guardrails.output_rails import scored_sentences
+
+    policy = load_policy()
+    assert scored_sentences("行长买了就一定不亏吗？他买的时间点和您不一样。", policy) == ["他买的时间点和您不一样。"]
+    # A rhetorical question still asserts, so it is read.
+    assert scored_sentences("这还能亏？", policy) == ["这还能亏？"]

@@ -169,3 +169,34 @@ def test_facts_that_look_like_claims_do_not_fire(text: str) -> None:
 )
 def test_the_narrowed_patterns_still_fire_on_claims(text: str, rule: str) -> None:
     assert rule in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "定期提前支取会按活期计息，但本金不会少。",
+        "大额存单属于存款，受存款保险保护，单家银行50万以内全额赔付。",
+        "三年定期10万利息5250是确定的。",
+        "莫得哪个基金是稳赚的，您要想清楚。",
+        "呢只基金唔保本，会蚀㗎。",
+        "If anyone tells you a fund can't lose, treat it as a red flag.",
+    ],
+)
+def test_deposit_facts_dialect_negations_and_warnings_are_not_promises(text: str) -> None:
+    assert "claims.guaranteed_return" not in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这款理财跟定期一样，本金不会少。",
+        "定期存款本金不会少，这只基金也一样。",
+        "安享短债就是个加强版存款，放多久都是赚。",
+        "放心，就当存银行，利息还更高。",
+        "If it drops below what you paid, we'll cover the difference.",
+        "Even in the worst case you'll get every cent back.",
+        "It's basically a savings account with better interest.",
+    ],
+)
+def test_deposit_comparisons_and_english_promises_still_fire(text: str) -> None:
+    assert "claims.guaranteed_return" in rules(text)
