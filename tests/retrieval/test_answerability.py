@@ -24,6 +24,7 @@ from retrieval.embeddings import HashingEmbedder
 from retrieval.keyword import KeywordIndex
 from retrieval.search import Retriever
 from retrieval.store import InMemoryStore
+from tests.retrieval.sheets import SHEET
 
 REPO = Path(__file__).resolve().parents[2]
 DOC = """---
@@ -98,21 +99,6 @@ def test_a_compound_counts_as_covered_when_all_its_parts_are() -> None:
 def test_english_questions_are_flagged(retriever: Retriever, terms: KeywordIndex) -> None:
     values, _ = gate_features(retriever, terms, "What is the management fee of 016801?")
     assert values["english"] == 1.0 and values["unknown_code"] == 0.0
-
-
-SHEET = """---
-id: {id}
-title: {title}
-type: product_sheet
-publisher: 示例基金
-date: 2026-06-30
-audience: public
-products: ["{code}"]
----
-# {title}
-
-{body}
-"""
 
 
 def test_a_hit_from_the_entity_lane_alone_still_gives_the_question_its_dense_similarity(tmp_path: Path) -> None:

@@ -8,21 +8,9 @@ from retrieval.aliases import alias_map, codes_named, load_alias_file
 from retrieval.embeddings import HashingEmbedder
 from retrieval.search import Retriever, SearchFilter
 from retrieval.store import InMemoryStore
+from tests.retrieval.sheets import SHEET
 
 REPO = Path(__file__).resolve().parents[2]
-SHEET = """---
-id: {id}
-title: {title}
-type: product_sheet
-publisher: 示例基金
-date: 2026-06-30
-audience: public
-products: ["{code}"]
----
-# {title}
-
-{body}
-"""
 
 
 def build(tmp_path: Path, aliases: dict[str, str] | None) -> Retriever:
