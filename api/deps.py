@@ -3,11 +3,13 @@
 Roles: ``client`` (their own records and conversations), ``advisor`` (their assigned clients),
 ``compliance`` (reads every log, annotates; never chats as a client), ``admin`` (issues and
 revokes tokens; reads no client data). Outside development a ``dev-`` sample token is refused
-even if it is still in the database.
+even if it is still in the database. ``/metrics`` takes no role: only the scraper's own bearer,
+``ADVISOR_METRICS_TOKEN``.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,11 +18,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from agent.turn import AgentDeps
 from api.observability import Metrics
+from core.settings import Settings
 from records import repository
 from records.repository import ClientView, Principal, principal_for_token
 from records.seed import dev_token
 
 bearer = HTTPBearer(auto_error=False, description="a token issued to one client, advisor, compliance officer or admin")
+metrics_bearer = HTTPBearer(auto_error=False, scheme_name="MetricsToken", description="ADVISOR_METRICS_TOKEN, for the metrics scraper")
 ROLES = ("client", "advisor", "compliance", "admin")
 MAX_TOKEN_CHARS = 256
 
@@ -45,6 +49,31 @@ AppMetrics = Annotated[Metrics, Depends(get_metrics)]
 
 def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with (available while the model is still loading)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+
+
+def require_metrics_token(
+    settings: AppSettings, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(metrics_bearer)]
+) -> None:
+    """Admit only ``Authorization: Bearer <ADVISOR_METRICS_TOKEN>``; unset, nobody (401 either way)."""
+    expected = settings.metrics_token
+    if expected is None:
+        raise _unauthorized("指标接口未启用：请设置 ADVISOR_METRICS_TOKEN")
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("缺少访问令牌")
+    if not hmac.compare_digest(credentials.credentials.encode(), expected.get_secret_value().encode()):
+        raise _unauthorized("访问令牌无效")
+
+
+MetricsScraper = Annotated[None, Depends(require_metrics_token)]
 
 
 def get_principal(deps: Deps, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: the request id, the body size cap, the access log and HTTP metrics.
+"""Pure ASGI middleware: the request id, the body size cap, the access log, HTTP metrics and the
+security headers of every response.
 
 Pure ASGI (not ``BaseHTTPMiddleware``) so that a streamed response passes through untouched.
 """
@@ -105,3 +106,64 @@ class RequestContext:
 
     def _too_large(self, request: Request) -> ASGIApp:
         return errors.error_response(request, 413, "body_too_large", f"请求体过大（上限{self.max_body_bytes // 1024}KB）")
+
+
+# The pages load only their own files: app.js, style.css and the vendored htmx (no inline script or
+# style, no hx-on, whose handlers htmx compiles with Function; SVG charts use presentation attributes).
+PAGE_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+# JSON, SSE, CSV and the rest are never rendered as documents: they may load and embed nothing.
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+COMMON_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+)
+CACHEABLE_PREFIX = "/static/"
+
+
+class SecurityHeaders:
+    """Add the security headers to every HTTP response, on its start message only (streams pass through).
+
+    A ``Content-Security-Policy`` or ``Cache-Control`` the route set itself is kept (the API docs
+    have a policy of their own). Everything but ``/static/`` is ``no-store``: API responses carry
+    client data, and no shared or browser cache should keep a copy of them.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cacheable = str(scope["path"]).startswith(CACHEABLE_PREFIX)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = secure_headers(list(message.get("headers", [])), cacheable=cacheable)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def secure_headers(headers: list[tuple[bytes, bytes]], *, cacheable: bool) -> list[tuple[bytes, bytes]]:
+    """The response's headers with the security headers added (those it already has are kept)."""
+    present = {name.lower() for name, _ in headers}
+    content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+    policy = PAGE_POLICY if content_type.lower().startswith(b"text/html") else DATA_POLICY
+    added = [*COMMON_HEADERS, (b"content-security-policy", policy.encode())]
+    if not cacheable:
+        added.append((b"cache-control", b"no-store"))
+    return headers + [(name, value) for name, value in added if name not in present]

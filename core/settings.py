@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     keeps; comma-separated for rotation, the first encrypts new entries. Required in production;
     in development and test a key file ``data_dir/pii.key`` (mode 0600) is created when unset."""
 
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    """Bearer token that Prometheus (or any scraper) sends to ``/metrics``; unset, ``/metrics``
+    refuses every request. A secret of its own, not a role: it reads no client data."""
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if self.environment == "production" and self.model_backend == "fake":

@@ -1,4 +1,5 @@
-"""Liveness, readiness and Prometheus metrics (no token: they carry no client data)."""
+"""Liveness and readiness (open: load balancers probe them) and Prometheus metrics (the scraper's
+bearer, ``ADVISOR_METRICS_TOKEN``: the series describe the service's traffic and rule hits)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from agent.turn import AgentDeps
-from api.deps import AppMetrics
+from api.deps import AppMetrics, MetricsScraper
 from api.schemas import Health, Readiness
 from core.errors import AdvisorError
 
@@ -53,6 +54,6 @@ def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=Response)
-def metrics(registry: AppMetrics) -> Response:
+def metrics(registry: AppMetrics, _: MetricsScraper) -> Response:
     """Prometheus text format: turns, verdicts, rule hits, latency histograms, tokens, HTTP requests."""
     return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

@@ -55,6 +55,13 @@
     if (slot) slot.hidden = true;
   });
 
+  // A form marked data-clear-on-send empties its message box once its request is on its way (the
+  // page's CSP admits no hx-on handler: htmx compiles those with Function).
+  document.addEventListener("htmx:before:request", function (evt) {
+    var form = evt.target;
+    if (form.matches && form.matches("form[data-clear-on-send]")) form.elements.message.value = "";
+  });
+
   // The API answers errors as JSON {error: {message, request_id}}: show the message, swap nothing.
   document.addEventListener("htmx:before:swap", function (evt) {
     var ctx = evt.detail.ctx;

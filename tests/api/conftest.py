@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from agent.llm.fake import FakeChatModel
 from agent.turn import AgentDeps
 from api.app import create_app
+from core.settings import Settings
 from records import pii_originals
 from records.repository import add_token
 
@@ -25,10 +27,17 @@ TOKENS = {
     "admin": ADMIN_TOKEN,
 }
 OTHER_CLIENT, OTHER_CLIENT_TOKEN, OTHER_ADVISOR_TOKEN = "client-003", "dev-client-003", "dev-adv-002"  # adv-002's
+METRICS_TOKEN = "metrics-scraper-secret-for-tests"
 
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared test settings, with a metrics scraper's token."""
+    return settings.model_copy(update={"metrics_token": SecretStr(METRICS_TOKEN)})
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Route
 
 from api.app import create_app
-from tests.api.conftest import OTHER_CLIENT, OTHER_CLIENT_TOKEN, QUESTION, TOKENS, Foreign, auth
+from tests.api.conftest import METRICS_TOKEN, OTHER_CLIENT, OTHER_CLIENT_TOKEN, QUESTION, TOKENS, Foreign, auth
 
 Body = Callable[[Foreign], dict[str, Any]]
 ROLES = ("client", "advisor", "compliance", "admin")
@@ -35,6 +35,9 @@ class Access:
     public: bool = False
     form: Body | None = None
     """A form body (the web pages' fragment routes take forms, as htmx sends them)."""
+    secret: str | None = None
+    """A route guarded by a bearer secret of its own, not a role: that bearer gets 200, every other
+    caller (no token, a bad one, any role's token) 401."""
 
 
 def only(
@@ -81,7 +84,7 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/redoc"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
-    ("GET", "/metrics"): PUBLIC,
+    ("GET", "/metrics"): Access(secret=METRICS_TOKEN),  # the scraper's ADVISOR_METRICS_TOKEN
     ("POST", "/api/chat"): only("client", body=CHAT),
     ("POST", "/api/chat/stream"): only("client", body=CHAT),
     ("GET", "/api/conversations"): only("client"),
@@ -171,6 +174,15 @@ def test_route_admits_only_its_roles_and_their_own_records(api: TestClient, fore
 
     if rule.public:
         res = call({})
+        assert res.status_code == 200, res.text
+        _no_data(res.text, foreign, f"{method} {path}")
+        return
+    if rule.secret:
+        for headers in ({}, auth("not-a-token"), *(auth(TOKENS[role]) for role in ROLES)):
+            res = call(headers)
+            assert res.status_code == 401, (headers, res.text)
+            assert res.json()["error"]["request_id"]
+        res = call(auth(rule.secret))
         assert res.status_code == 200, res.text
         _no_data(res.text, foreign, f"{method} {path}")
         return
