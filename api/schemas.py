@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.models import Disclosure
 from guardrails.models import RuleHit, SuitabilityResult
+from guardrails.pii import mask_pii
+from records.repository import TurnRecord
+from records.review import ConversationSummary
 from retrieval.models import Citation
 
 
@@ -74,21 +77,72 @@ class DoneEvent(BaseModel):
 
 
 class TurnView(BaseModel):
-    """One turn as its client sees it in their history."""
+    """One turn as its client saw it: never the model's draft nor the rules' details."""
 
     id: str
     seq: int
     created_at: datetime
-    question: str
-    reply: str
+    question: str = Field(description="the question as logged, personal data masked")
+    reply: str = Field(description="the exact text shown: the answer, the risk and data lines and the AI label")
+    ai_label: str = Field(description="the AI label shown under the answer (the reply's last paragraph)")
     sources: list[Citation]
     verdict: str
     risk_level: str | None
+
+    @classmethod
+    def shown(cls, record: TurnRecord) -> TurnView:
+        # Every reply ends with the AI label as its own paragraph (guardrails.output_rails.with_disclosures).
+        return cls.model_validate({**record.model_dump(), "ai_label": record.reply.rpartition("\n\n")[2]})
 
 
 class ConversationHistory(BaseModel):
     id: str
     turns: list[TurnView]
+
+
+TITLE_CHARS = 24
+"""How much of the first question a conversation's title keeps (one line of the list on a phone)."""
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives back naive UTC
+
+
+def conversation_title(question: str | None) -> str:
+    """The first question on one line, personal data masked before it is cut (a cut number escapes the patterns)."""
+    text = " ".join(mask_pii(question or "")[0].split())
+    if not text:
+        return "新对话"
+    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1] + "…"
+
+
+class ConversationItem(BaseModel):
+    """One of the client's conversations, as their list shows it."""
+
+    id: str
+    title: str = Field(description=f"the first question, personal data masked, cut to {TITLE_CHARS} characters")
+    started_at: datetime
+    last_at: datetime = Field(description="the latest turn (the start, for a conversation without turns)")
+    turns: int
+
+    @classmethod
+    def listed(cls, summary: ConversationSummary) -> ConversationItem:
+        return cls(
+            id=summary.id,
+            title=conversation_title(summary.first_question),
+            started_at=_utc(summary.created_at),
+            last_at=_utc(summary.last_at or summary.created_at),
+            turns=summary.turns,
+        )
+
+
+class ConversationPage(BaseModel):
+    """One page of the client's conversations, latest activity first."""
+
+    total: int
+    offset: int
+    limit: int
+    conversations: list[ConversationItem]
 
 
 class FeedbackRequest(StrictBody):

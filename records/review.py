@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from records import schema
@@ -19,8 +19,8 @@ class ConversationSummary(BaseModel):
     id: str
     created_at: datetime
     turns: int
-    last_at: datetime | None
-    first_question: str | None
+    last_at: datetime | None = Field(description="when the latest turn was written; None for a conversation without turns")
+    first_question: str | None = Field(description="the first question as logged (masked on the way in)")
 
 
 class TurnFilter(BaseModel):
@@ -51,25 +51,45 @@ def list_clients(session: Session, advisor_id: str | None = None) -> list[Client
     return [ClientView.model_validate(r) for r in session.scalars(query)]
 
 
-def conversations(session: Session, client_id: str, exclude: set[str] | None = None) -> list[ConversationSummary]:
-    """A client's conversations, newest first, with their turn counts and first questions."""
+def _own(client_id: str, exclude: set[str] | None) -> list[ColumnElement[bool]]:
+    """The client's conversations, but for those in ``exclude``."""
+    where = [schema.Conversation.client_id == client_id]
+    if exclude:
+        where.append(schema.Conversation.id.not_in(exclude))
+    return where
+
+
+def count_conversations(session: Session, client_id: str, exclude: set[str] | None = None) -> int:
+    """How many conversations ``conversations`` can list for the client."""
+    return session.scalar(select(func.count()).select_from(schema.Conversation).where(*_own(client_id, exclude))) or 0
+
+
+def conversations(
+    session: Session, client_id: str, exclude: set[str] | None = None, *, offset: int = 0, limit: int | None = None
+) -> list[ConversationSummary]:
+    """One page of a client's conversations, latest activity first (one continued today comes before
+    one started today and left), with their turn counts and first questions."""
     counts = (
         select(schema.Turn.conversation_id, func.count().label("n"), func.max(schema.Turn.created_at).label("last"))
+        .where(schema.Turn.client_id == client_id)
         .group_by(schema.Turn.conversation_id)
         .subquery()
     )
-    first = select(schema.Turn.conversation_id, schema.Turn.question).where(schema.Turn.seq == 1).subquery()
+    first = (
+        select(schema.Turn.conversation_id, schema.Turn.question).where(schema.Turn.client_id == client_id, schema.Turn.seq == 1).subquery()
+    )
     query = (
         select(schema.Conversation, counts.c.n, counts.c.last, first.c.question)
         .outerjoin(counts, counts.c.conversation_id == schema.Conversation.id)
         .outerjoin(first, first.c.conversation_id == schema.Conversation.id)
-        .where(schema.Conversation.client_id == client_id)
-        .order_by(schema.Conversation.created_at.desc(), schema.Conversation.id)
+        .where(*_own(client_id, exclude))
+        .order_by(func.coalesce(counts.c.last, schema.Conversation.created_at).desc(), schema.Conversation.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
     return [
         ConversationSummary(id=conv.id, created_at=conv.created_at, turns=n or 0, last_at=last, first_question=question)
         for conv, n, last, question in session.execute(query)
-        if conv.id not in (exclude or set())
     ]
 
 

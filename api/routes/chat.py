@@ -1,10 +1,11 @@
-"""The client's endpoints: chat (whole or streamed over SSE), history, feedback, a human, replies."""
+"""The client's endpoints: chat (whole or streamed over SSE), their conversations, feedback, a human, replies."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from agent.errors import UnknownProduct
@@ -16,6 +17,8 @@ from api.observability import Metrics
 from api.schemas import (
     ChatRequest,
     ConversationHistory,
+    ConversationItem,
+    ConversationPage,
     DoneEvent,
     ErrorBody,
     ErrorResponse,
@@ -35,7 +38,6 @@ from records import repository as repo
 from records.feedback import FeedbackView
 from records.leads import LeadView
 from records.repository import Principal
-from records.review import ConversationSummary
 
 router = APIRouter(prefix="/api", tags=["client"])
 
@@ -125,23 +127,36 @@ def chat_stream(body: ChatRequest, request: Request, deps: Deps, principal: Curr
     return EventSourceResponse(sse_events(deps, turn, metrics), ping=15, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-@router.get("/conversations", response_model=list[ConversationSummary], responses=ERRORS)  # type: ignore[arg-type]
-def my_conversations(deps: Deps, principal: CurrentClient) -> list[ConversationSummary]:
-    """The caller's conversations, newest first."""
+MAX_PAGE = 50
+"""The most conversations one page lists."""
+
+
+@router.get("/conversations", response_model=ConversationPage, responses=ERRORS)  # type: ignore[arg-type]
+def my_conversations(
+    deps: Deps,
+    principal: CurrentClient,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,  # bounded: SQLite refuses an offset past 2**63
+) -> ConversationPage:
+    """The caller's conversations, latest activity first, a page at a time; each titled by its first
+    question with personal data masked. An advisor's drafting for the client is not listed."""
     with deps.sessions() as session:
         hidden = drafts.draft_conversation_ids(session, principal.subject_id)
-        return review.conversations(session, principal.subject_id, exclude=hidden)
+        total = review.count_conversations(session, principal.subject_id, exclude=hidden)
+        found = review.conversations(session, principal.subject_id, exclude=hidden, offset=offset, limit=limit)
+    return ConversationPage(total=total, offset=offset, limit=limit, conversations=[ConversationItem.listed(c) for c in found])
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationHistory, responses=ERRORS)  # type: ignore[arg-type]
 def my_conversation(conversation_id: str, deps: Deps, principal: CurrentClient) -> ConversationHistory:
-    """Every turn of one of the caller's conversations, in order: the question and the exact reply shown."""
+    """Every turn of one of the caller's conversations, in order, as it was shown: the question, the
+    exact reply with its AI label, and its sources. Anyone else's conversation is not found (404)."""
     with deps.sessions() as session:
         owned = repo.conversation_owner(session, conversation_id) == principal.subject_id
         if not owned or conversation_id in drafts.draft_conversation_ids(session, principal.subject_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "未找到该会话")
         turns = repo.get_turns(session, conversation_id)
-    return ConversationHistory(id=conversation_id, turns=[TurnView.model_validate(t.model_dump()) for t in turns])
+    return ConversationHistory(id=conversation_id, turns=[TurnView.shown(t) for t in turns])
 
 
 @router.post("/turns/{turn_id}/feedback", status_code=201, response_model=FeedbackView, responses=ERRORS)  # type: ignore[arg-type]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,8 +33,9 @@ from api.console_schemas import REVEAL_REASON_CHARS, AnnotationCreate, DraftCrea
 from api.deps import AppMetrics, CurrentAdvisor, CurrentClient, CurrentReviewer, Deps
 from api.observability import Metrics
 from api.routes import advisor, chat, compliance
-from api.schemas import ChatRequest, FeedbackRequest, HandoffRequest
+from api.schemas import ChatRequest, FeedbackRequest, HandoffRequest, TurnView
 from api.streaming import Failed, Finished, Released, stream_turn
+from guardrails.policy import Disclosure
 from records.feedback import AnnotationLabel
 from records.repository import Principal
 from records.review import TurnFilter
@@ -42,6 +45,7 @@ TEMPLATES, STATIC = HERE / "templates", HERE / "static"
 PAGE_SIZE = 20
 PALETTE = ["#1c5dc9", "#2e7d32", "#b7791f", "#c62828", "#6a1b9a", "#00838f", "#8d6e63", "#546e7a"]
 VERDICT_COLORS = {"pass": "#2e7d32", "rewrite": "#b7791f", "block": "#c62828", "escalate": "#6a1b9a"}
+BEIJING = timezone(timedelta(hours=8), "北京时间")  # the client's clock (no daylight saving)
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,6 +64,11 @@ def _money(value: float) -> str:
     return f"{value:,.2f}"
 
 
+def _beijing(moment: datetime) -> str:
+    """A logged time (UTC; naive as SQLite gives it back) as the client reads it, in Beijing time."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(BEIJING).strftime("%m-%d %H:%M")
+
+
 def _colors_for(keys: list[str]) -> dict[str, str]:
     return {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(keys)}
 
@@ -67,7 +76,7 @@ def _colors_for(keys: list[str]) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     built = Jinja2Templates(directory=TEMPLATES)
-    built.env.filters.update(pct=_pct, money=_money)
+    built.env.filters.update(pct=_pct, money=_money, beijing=_beijing)
     built.env.globals.update(
         vendor_ready=(STATIC / "vendor" / "htmx.min.js").is_file(),
         palette=PALETTE,
@@ -134,6 +143,8 @@ async def _chat_events(deps: AgentDeps, turn: TurnRequest, metrics: Metrics, slo
         elif isinstance(event, Finished):
             metrics.record_turn("chat_page", turn.message, event.result)
             yield _sse_html(fragment("chat/_turn_done.html", r=event.result, slot=slot))
+            # a named event is dispatched on the form as a DOM event: the conversation list reloads
+            yield ServerSentEvent("", event="conversations-changed")
         elif isinstance(event, Failed):
             message = event.error.public_message if event.error else "服务内部错误，请稍后再试"
             yield _sse_html(fragment("chat/_turn_failed.html", message=message, request_id=turn.request_id, slot=slot))
@@ -171,6 +182,41 @@ class HandoffForm(BaseModel):
 def handoff(form: Annotated[HandoffForm, Form()], request: Request, deps: Deps, principal: CurrentClient) -> HTMLResponse:
     lead = chat.talk_to_a_human(HandoffRequest(reason=form.reason, turn_id=form.turn_id or None), deps, principal)
     return page(request, "chat/_handoff_done.html", lead=lead)
+
+
+@router.get("/ui/conversations", response_class=HTMLResponse)
+def conversation_list(
+    request: Request, deps: Deps, principal: CurrentClient, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0
+) -> HTMLResponse:
+    """The side list of the client's conversations, a page at a time (its 加载更多 asks for the next)."""
+    found = chat.my_conversations(deps, principal, limit=PAGE_SIZE, offset=offset)
+    return page(request, "chat/_conversations.html", found=found)
+
+
+@dataclass(frozen=True)
+class ShownTurn:
+    """A logged turn laid out as the chat page lays out a new one: the answer, then the risk and data
+    lines in small print, then the AI label. Together they are exactly the logged reply."""
+
+    view: TurnView
+    answer: str
+    notes: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, view: TurnView, disclosure: Disclosure) -> ShownTurn:
+        body = view.reply.removesuffix(view.ai_label).rstrip("\n")
+        lines = f"\n\n{disclosure.risk_line}\n\n{disclosure.data_line}"
+        if not body.endswith(lines):  # no advice given, or lines of an older policy: shown as they were, in the answer
+            return cls(view, body, [])
+        return cls(view, body.removesuffix(lines), [("risk-line", disclosure.risk_line), ("data-line", disclosure.data_line)])
+
+
+@router.get("/ui/conversations/{conversation_id}", response_class=HTMLResponse)
+def conversation_history(conversation_id: str, request: Request, deps: Deps, principal: CurrentClient) -> HTMLResponse:
+    """A conversation reopened in the chat: its turns as shown, and its id in the form to continue it."""
+    history = chat.my_conversation(conversation_id, deps, principal)
+    turns = [ShownTurn.of(t, deps.policy.disclosure) for t in history.turns]
+    return page(request, "chat/_history.html", turns=turns, conversation_id=history.id)
 
 
 # ---- advisor ----

@@ -1,5 +1,5 @@
-// The pages' one script of our own: it keeps the bearer token, shows API errors and opens the
-// reason form of 查看原文.
+// The pages' one script of our own: it keeps the bearer token, shows API errors, opens the
+// reason form of 查看原文 and keeps the chat's conversation list in step with the page.
 // Everything else (requests, swaps, streaming, downloads) is htmx and its extensions.
 (function () {
   "use strict";
@@ -40,7 +40,9 @@
     var request = evt.detail.ctx.request;
     if (!token()) {
       evt.preventDefault();
-      flash("请先在页面顶部输入访问令牌并登录。");
+      // what loads by itself (the chat's conversation list) waits for the sign-in without a word
+      var source = evt.detail.ctx.sourceElement;
+      if (!(source && source.closest && source.closest("[data-quiet-without-token]"))) flash("请先在页面顶部输入访问令牌并登录。");
       return;
     }
     request.headers["Authorization"] = "Bearer " + token();
@@ -118,6 +120,56 @@
     } else {
       form.reset();
       form.querySelector("[data-role=error]").hidden = true;
+    }
+  });
+
+  // The chat's conversation list: the open conversation is marked in it, 新对话 empties the page (the
+  // next message starts a conversation), on a phone the list opens and closes, and a change of
+  // token leaves nothing of the previous person's conversation on screen.
+  function markCurrentConversation() {
+    var input = document.getElementById("conversation-id");
+    var current = input ? input.value : "";
+    document.querySelectorAll("[data-conversation-id]").forEach(function (item) {
+      if (current && item.getAttribute("data-conversation-id") === current) item.setAttribute("aria-current", "true");
+      else item.removeAttribute("aria-current");
+    });
+  }
+
+  function openConversationList(open) {
+    var aside = document.getElementById("conversations");
+    if (!aside) return;
+    aside.classList.toggle("open", open);
+    aside.querySelector("[data-conversations-toggle]").setAttribute("aria-expanded", String(open));
+  }
+
+  function newConversation() {
+    var log = document.getElementById("log");
+    if (!log || !document.getElementById("conversations")) return;
+    log.replaceChildren();
+    document.getElementById("handoff-result").replaceChildren();
+    document.getElementById("conversation-id").value = "";
+    markCurrentConversation();
+    openConversationList(false);
+  }
+
+  document.addEventListener("htmx:after:swap", markCurrentConversation);
+  document.addEventListener("htmx:after:settle", markCurrentConversation);
+  document.addEventListener("token-changed", newConversation);
+
+  document.addEventListener("click", function (evt) {
+    var aside = document.getElementById("conversations");
+    if (!aside) return;
+    if (evt.target.closest("[data-new-conversation]")) {
+      newConversation();
+      document.querySelector("#chat-form textarea").focus();
+    } else if (evt.target.closest("[data-conversations-toggle]")) {
+      openConversationList(!aside.classList.contains("open"));
+    } else if (evt.target.closest("[data-conversation-id]")) {
+      openConversationList(false);
+    } else if (evt.target.closest("[data-logout]")) {
+      newConversation();
+      var list = document.getElementById("conversation-list");
+      list.replaceChildren(Object.assign(document.createElement("li"), { className: "muted", textContent: "登录后显示您的历史对话。" }));
     }
   });
 

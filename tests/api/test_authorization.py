@@ -64,6 +64,9 @@ TABLE: dict[tuple[str, str], Access] = {
     ("POST", "/ui/chat/stream"): only("client", form=CHAT),
     ("POST", "/ui/turns/{turn_id}/feedback"): only("client", form=lambda f: {"helpful": "false", "reason": "看不懂"}),
     ("POST", "/ui/handoff"): only("client", form=lambda f: {"reason": "人工", "turn_id": f.turn_id}),
+    # The chat's conversation list and a reopened conversation: the client's own only (another's is a 404).
+    ("GET", "/ui/conversations"): only("client"),
+    ("GET", "/ui/conversations/{conversation_id}"): only("client"),
     ("GET", "/ui/advisor/research"): only("advisor", query={"q": "货币基金"}),
     ("GET", "/ui/advisor/clients"): only("advisor"),
     ("GET", "/ui/advisor/clients/{client_id}/diagnosis"): only("advisor"),

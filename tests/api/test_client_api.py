@@ -66,9 +66,9 @@ def test_stream_reports_a_failed_turn_as_an_error_event(api: TestClient, deps: A
 def test_history_lists_only_the_callers_conversations(api: TestClient) -> None:
     first = api.post("/api/chat", json={"message": QUESTION}, headers=CLIENT).json()
     api.post("/api/chat", json={"message": "再说说费用", "conversation_id": first["conversation_id"]}, headers=CLIENT)
-    listed = api.get("/api/conversations", headers=CLIENT).json()
+    listed = api.get("/api/conversations", headers=CLIENT).json()["conversations"]
     assert [c["id"] for c in listed] == [first["conversation_id"]] and listed[0]["turns"] == 2
-    assert listed[0]["first_question"] == QUESTION
+    assert listed[0]["title"] == QUESTION
     history = api.get(f"/api/conversations/{first['conversation_id']}", headers=CLIENT).json()
     assert [t["seq"] for t in history["turns"]] == [1, 2]
     assert history["turns"][0]["reply"] == first["reply"]

@@ -50,7 +50,8 @@ def test_draft_edit_send_rechecks_and_logs_every_edit(api: TestClient) -> None:
     assert reply["text"].startswith("瑞和天天利货币A风险较低") and "人工智能" in reply["text"]
     detail = api.get(f"/api/compliance/turns/{draft['turn_id']}", headers=OFFICER).json()
     assert [e["kind"] for e in detail["drafts"][0]["events"]] == kinds  # the officer sees every edit
-    assert api.get("/api/conversations", headers=auth(TOKENS["client"])).json() == []  # drafting is not the client's chat
+    listed = api.get("/api/conversations", headers=auth(TOKENS["client"])).json()
+    assert listed["conversations"] == [] and listed["total"] == 0  # drafting is not the client's chat
 
 
 def test_leads_queue_with_reasons(api: TestClient) -> None:
