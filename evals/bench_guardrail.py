@@ -42,12 +42,17 @@ NAIVE_PHRASES = {
 }
 
 
+def phrase_filter(case: Case) -> set[str]:
+    """The baseline's verdict: every rule one of whose phrases the reply contains."""
+    return {rule for rule, phrases in NAIVE_PHRASES.items() if any(p in case.text for p in phrases)}
+
+
 def naive_baseline(data: Path, *, held_out_only: bool = True) -> dict[str, Any]:
     replies = load_cases(data / "replies.jsonl")
     times, predicted = [], []
     for case in replies:
         started = time.perf_counter()
-        predicted.append({rule for rule, phrases in NAIVE_PHRASES.items() if any(p in case.text for p in phrases)})
+        predicted.append(phrase_filter(case))
         times.append((time.perf_counter() - started) * 1000)
     held = [(c, p) for c, p in zip(replies, predicted, strict=True) if not held_out_only or split_of(c.id) == "held_out"]
     result = score([c for c, _ in held], [p for _, p in held])
@@ -58,7 +63,7 @@ def naive_baseline(data: Path, *, held_out_only: bool = True) -> dict[str, Any]:
 def naive_baseline_pooled(folders: tuple[Path, ...]) -> dict[str, Any]:
     """The phrase filter on every blind set present, pooled as the headline is."""
     replies = [c for f in folders if (f / "replies.jsonl").exists() for c in load_cases(f / "replies.jsonl")]
-    predicted = [{rule for rule, phrases in NAIVE_PHRASES.items() if any(p in c.text for p in phrases)} for c in replies]
+    predicted = [phrase_filter(c) for c in replies]
     result = score(replies, predicted)
     return {k: result[k] for k in ("per_rule", "per_class", "clean_reply_fpr")}
 
@@ -105,7 +110,7 @@ def bench(
     ours = evaluate(data)
     held_out = ours["splits"]["held_out"]
     unseen = blind_figures(blind)
-    # Headline: reply rules on the blind set; message rules (personal data, injection) on the
+    # Headline: reply rules on the blind sets; message rules (personal data, injection) on the
     # held-out half of the messages, which their rules' author did not read while writing them.
     reply_side = unseen or held_out
     message_rules = {rule: v for rule, v in held_out["per_rule"].items() if rule not in reply_side["per_rule"]}
