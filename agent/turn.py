@@ -294,7 +294,9 @@ def _understand(deps: AgentDeps, g: _Grounding, question: str, timer: Timer) -> 
         g.extra_facts.append("此前对话：\n" + memory.history_text(g.history, deps.settings.history_token_budget))
     timer.mark("context")
     hits = _retrieve(deps, question, g.products)
-    answerable, unknown = (True, []) if g.products else deps.retriever.answerable(question, hits, deps.settings.min_relevance)
+    # a goal calculation is itself the grounding: the reply quotes the calculator, not the corpus
+    calculated = any(o.tool == "goals" for o in tool_outputs)
+    answerable, unknown = (True, []) if g.products or calculated else deps.retriever.answerable(question, hits, deps.settings.min_relevance)
     return _Understanding(intent, plan, tool_outputs, suitability, hits, answerable, unknown)
 
 
