@@ -180,6 +180,9 @@ def test_the_narrowed_patterns_still_fire_on_claims(text: str, rule: str) -> Non
         "莫得哪个基金是稳赚的，您要想清楚。",
         "呢只基金唔保本，会蚀㗎。",
         "If anyone tells you a fund can't lose, treat it as a red flag.",
+        "利率没法定死，净值型产品每天的净值都在变。",
+        "每次分多少是基金公司决定的，收益不是事先定好的。",
+        "十万块放一年，到时候大概在十万零两千到十万零五千之间，但不保证。",
     ],
 )
 def test_deposit_facts_dialect_negations_and_warnings_are_not_promises(text: str) -> None:
@@ -196,6 +199,13 @@ def test_deposit_facts_dialect_negations_and_warnings_are_not_promises(text: str
         "If it drops below what you paid, we'll cover the difference.",
         "Even in the worst case you'll get every cent back.",
         "It's basically a savings account with better interest.",
+        "你拿住了最后肯定是赚的。",
+        "模型设好了止损，亏损根本不会发生。",
+        "这期是写死的年化5%，赶紧的。",
+        "央企的底子，哪个敢让它亏嘛。",
+        "三万块放半年，到时候给您三万零六百。",
+        "It's a one-way bet: the numbers can only move one way.",
+        "If it ever dips below par, the firm tops it back up.",
     ],
 )
 def test_deposit_comparisons_and_english_promises_still_fire(text: str) -> None:
