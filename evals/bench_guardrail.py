@@ -4,11 +4,11 @@ the attack success rate through whole turns with the embedded model."""
 
 from __future__ import annotations
 
-import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from evals.guardrail import CLASSES, Case, catalog_for, evaluate, load_cases, predict_reply, score, split_of
+from evals.guardrail import CLASSES, Case, _timed, catalog_for, evaluate, load_cases, predict_reply, score, split_of
 from evals.metrics import percentile
 from guardrails.policy import load_policy
 
@@ -50,11 +50,7 @@ def phrase_filter(case: Case) -> set[str]:
 def naive_baseline(data: Path) -> dict[str, Any]:
     """The phrase filter on the held-out half of the older set (when no blind set is present)."""
     replies = load_cases(data / "replies.jsonl")
-    times, predicted = [], []
-    for case in replies:
-        started = time.perf_counter()
-        predicted.append(phrase_filter(case))
-        times.append((time.perf_counter() - started) * 1000)
+    predicted, times = _timed(replies, phrase_filter)
     held = [(c, p) for c, p in zip(replies, predicted, strict=True) if split_of(c.id) == "held_out"]
     result = score([c for c, _ in held], [p for _, p in held])
     result["p95_ms"] = percentile(times, 95)
@@ -90,17 +86,15 @@ def blind_figures(folders: tuple[Path, ...]) -> dict[str, Any] | None:
     for folder in present:
         catalog = catalog_for(folder)
         replies = load_cases(folder / "replies.jsonl")
-        started = len(times)
-        for case in replies:
-            began = time.perf_counter()
-            predicted.append(predict_reply(case, policy, catalog))
-            times.append((time.perf_counter() - began) * 1000)
-        one = score(replies, predicted[-len(replies) :])
+        verdicts, ms = _timed(replies, partial(predict_reply, policy=policy, catalog=catalog))
+        one = score(replies, verdicts)
         sets[folder.name] = {k: one[k] for k in ("per_class", "per_rule", "clean_reply_fpr")} | {
             "n": len(replies),
-            "p95_ms": percentile(times[started:], 95),
+            "p95_ms": percentile(ms, 95),
         }
         cases += replies
+        predicted += verdicts
+        times += ms
     pooled = score(cases, predicted)
     return pooled | {"p95_ms": percentile(times, 95), "sets": sets, "n": len(cases)}
 

@@ -57,19 +57,24 @@ def in_quotes(text: str, start: int) -> bool:
     return before.count('"') % 2 == 1
 
 
+def _bounds(text: str, start: int, breaks: re.Pattern[str]) -> tuple[int, int]:
+    """Where the piece of ``text`` holding ``start`` begins and ends, cut at ``breaks``."""
+    begin = max((m.end() for m in breaks.finditer(text, 0, start)), default=0)
+    end = breaks.search(text, start)
+    return begin, end.start() if end else len(text)
+
+
 def sentence_at(text: str, start: int) -> str:
     """The sentence (up to a full stop, question or exclamation mark) holding ``start``."""
-    begin = max((m.end() for m in SENTENCE_BREAK.finditer(text, 0, start)), default=0)
-    end = SENTENCE_BREAK.search(text, start)
-    return text[begin : end.start() if end else len(text)]
+    begin, end = _bounds(text, start, SENTENCE_BREAK)
+    return text[begin:end]
 
 
 def statement_at(text: str, start: int) -> tuple[str, str]:
     """The statement (up to a full stop, question or exclamation mark, semicolon or line break)
     holding ``start``, and its part before ``start``."""
-    begin = max((m.end() for m in STATEMENT_BREAK.finditer(text, 0, start)), default=0)
-    end = STATEMENT_BREAK.search(text, start)
-    return text[begin : end.start() if end else len(text)], text[begin:start]
+    begin, end = _bounds(text, start, STATEMENT_BREAK)
+    return text[begin:end], text[begin:start]
 
 
 def is_question(text: str, start: int, rhetorical: list[str]) -> bool:
