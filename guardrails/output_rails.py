@@ -6,6 +6,7 @@ import re
 
 from pydantic import BaseModel, Field
 
+from guardrails.claim_judge import ClaimJudge, review
 from guardrails.claim_scorer import load_scorer
 from guardrails.claims import find_claims
 from guardrails.models import Action, RuleHit, SuitabilityResult, Verdict
@@ -62,22 +63,39 @@ def scored_sentences(text: str, policy: Policy) -> list[str]:
     return [s for s in SENTENCE_END.split(text) if s.strip() and not is_question(s.strip(), 0, policy.rhetorical_markers)]
 
 
-def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset()) -> list[RuleHit]:
+def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset(), judge: ClaimJudge | None = None) -> list[RuleHit]:
     """Sentences a learned backstop reads as making its rule's claim (rules ``claims.likely_*``).
 
     A rule in ``skip`` (its patterns already fired) is not scored: the backstop only catches
-    what the patterns missed. One hit per flagged sentence and rule."""
+    what the patterns missed. One hit per flagged sentence and rule. For the rule the policy's
+    ``claim_judge`` names, a sentence scored in the judge's band is decided with ``judge``'s
+    reading too (see ``guardrails.claim_judge``); a flag it withdraws is logged as
+    ``claims.judge_withdrawn`` (info)."""
     scorer = load_scorer()
     if scorer is None:
         return []
+    band = policy.claim_judge
     hits = []
     for sentence in scored_sentences(text, policy):
-        for rule, scored in scorer.flagged(sentence, skip).items():
-            model = scorer.models[rule]
+        vector = scorer.features(sentence)
+        for rule, model in scorer.models.items():
+            if rule in skip:
+                continue
+            scored = scorer.score(sentence, rule, vector)
             drivers = "、".join(scored.drivers)
-            score = f"评分{scored.probability:.2f}≥{model.threshold}"
+            score = f"评分{scored.probability:.2f}，阈值{model.threshold}"
             detail = f"{BACKSTOP_LABELS[rule]}：{score}（评分器{scorer.version}；主要片段：{drivers}）"
-            hits.append(policy.hit(model.backstop, detail=detail, span=sentence.strip()))
+            if band is None or rule != band.rule:
+                if scored.probability >= model.threshold:
+                    hits.append(policy.hit(model.backstop, detail=detail, span=sentence.strip()))
+                continue
+            verdict = review(sentence, scored.probability, model.threshold, band, judge)
+            if verdict.probability is not None and judge is not None:
+                detail += f"；复核模型{judge.name}判定承诺概率{verdict.probability:.2f}"
+            if verdict.flagged:
+                hits.append(policy.hit(model.backstop, detail=detail, span=sentence.strip()))
+            elif verdict.review == "withdraw":
+                hits.append(policy.hit("claims.judge_withdrawn", detail=detail, span=sentence.strip()))
     return hits
 
 
@@ -96,10 +114,10 @@ def likely_above_class(
     return policy.hit("suitability.above_class", detail=detail, span=flag.sentence)
 
 
-def check_reply(text: str, ctx: ReplyContext, policy: Policy) -> list[RuleHit]:
-    """Every rule the drafted ``text`` breaks."""
+def check_reply(text: str, ctx: ReplyContext, policy: Policy, judge: ClaimJudge | None = None) -> list[RuleHit]:
+    """Every rule the drafted ``text`` breaks (and the info notes of the claim judge's reviews)."""
     hits = find_claims(text, policy)
-    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits))
+    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits), judge=judge)
     unsuitable = [s for s in ctx.suitability if not s.is_suitable]
     if unsuitable:
         suitable = [s for s in ctx.suitability if s.is_suitable]

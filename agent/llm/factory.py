@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent.llm.claim_judge import LlamaClaimJudge
 from agent.llm.model_files import MODELS, ensure_model
 from agent.llm.protocol import ChatModel
 from core.settings import Settings
@@ -34,3 +35,10 @@ def build_chat_model(settings: Settings) -> ChatModel:
         n_threads_batch=settings.n_threads_batch,
         seed=settings.seed,
     )
+
+
+def build_claim_judge(settings: Settings) -> LlamaClaimJudge:
+    """The claim judge on the configured local model (its file is shared with the chat model)."""
+    spec = MODELS[settings.local_model]
+    path = ensure_model(spec, settings.models_dir)
+    return LlamaClaimJudge(path, name=spec.filename.removesuffix(".gguf"), n_threads=settings.n_threads_batch, seed=settings.seed)

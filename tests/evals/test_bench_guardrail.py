@@ -41,3 +41,18 @@ def test_no_blind_set_gives_no_figures_and_the_baseline_pools_the_same_sets(tmp_
     baseline = naive_baseline_pooled((first, tmp_path / "absent"))
     # The phrase list sees 保本 in the hard negative too: that is what the baseline is for.
     assert baseline["per_class"]["guaranteed_return"]["recall"] == 1.0 and baseline["clean_reply_fpr"] == 1.0
+
+
+def test_the_judged_run_reports_the_judge_beside_the_deterministic_figures(tmp_path: Path) -> None:
+    from evals.bench_guardrail import judged_blind_figures
+    from tests.guardrails.test_claim_judge import GREY, ScriptedJudge
+
+    folder = write_set(tmp_path / "blind", [("a-1", GREY, ["claims.guaranteed_return"]), ("a-2", CLEAN, [])])
+    deterministic = blind_figures((folder,))
+    assert deterministic is not None and deterministic["per_class"]["guaranteed_return"]["recall"] == 0.0
+    judged = judged_blind_figures((folder,), ScriptedJudge({GREY: 0.9}), deterministic)
+    assert judged is not None and judged["per_class"]["guaranteed_return"]["recall"] == 1.0
+    report = judged["claim_judge"]
+    assert report["model"] == "scripted" and report["sentences_read"] == 1 and report["p95_ms_per_sentence"] is not None
+    assert report["deterministic_rails_only"]["per_class"]["guaranteed_return"]["recall"] == 0.0
+    assert set(report["deterministic_rails_only"]["sets"]) == {"blind"}
