@@ -13,7 +13,7 @@ from guardrails.policy import load_policy
 from guardrails.streaming import SentenceGate
 
 POLICY = load_policy()
-BAND = JudgeBand(rule="claims.guaranteed_return", consult_from=0.3, flag_at=0.7, withdraw_under=0.2)
+BAND = JudgeBand(rule="claims.guaranteed_return", consult_from=0.3, flag_at=0.8, withdraw_under=0.4)
 GREY = "这个产品历史上几乎没有亏过钱，您可以安心持有。"  # below the backstop's threshold, no pattern
 FLAGGED = "本金这块您不用担心。"  # above it, no pattern: only the backstop flags it
 LOW = "这只基金不保本，但收益稳定。"  # below the band
@@ -51,7 +51,7 @@ def test_the_examples_sit_where_the_tests_need_them() -> None:
 
 @pytest.mark.parametrize(
     ("score_", "probability", "expected"),
-    [(0.5, 0.9, "flag"), (0.5, 0.5, "pass"), (0.9, 0.1, "withdraw"), (0.9, 0.5, "keep"), (0.9, 0.2, "keep")],
+    [(0.5, 0.9, "flag"), (0.5, 0.8, "flag"), (0.5, 0.5, "pass"), (0.9, 0.1, "withdraw"), (0.9, 0.5, "keep"), (0.9, 0.4, "keep")],
 )
 def test_review_flags_in_the_band_and_withdraws_above_the_threshold(score_: float, probability: float, expected: str) -> None:
     verdict = review("句子。", score_, 0.8, BAND, ScriptedJudge(default=probability))
