@@ -32,7 +32,7 @@ $(VENV)/.installed-run: pyproject.toml constraints.txt $(VENV)/.torch
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.torch
-	$(PIP) install --progress-bar off -c constraints.txt -e '.[model-small,dev]'
+	$(PIP) install --progress-bar off -c constraints.txt -e '.[model-small,model-default,dev]'
 	touch $@
 
 $(VENDOR)/.htmx-$(HTMX_VERSION):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
+from agent.errors import ModelFileError
 from agent.intent import IntentClassifier
 from agent.llm.factory import build_chat_model, build_claim_judge
 from agent.llm.local import LocalChatModel
 from agent.tokens import seed_tiktoken_cache
 from agent.turn import AgentDeps
 from core.settings import Settings
-from guardrails.policy import load_policy
+from guardrails.claim_judge import ClaimJudge
+from guardrails.policy import Policy, load_policy
 from prompts import load_prompt
 from records.db import make_engine, migrate, session_factory
 from records.repository import list_products
@@ -17,11 +21,25 @@ from retrieval.embeddings import embedder_for
 from retrieval.search import Retriever
 from retrieval.store import ChromaStore, VectorStore
 
+logger = logging.getLogger(__name__)
+
 
 def open_store(settings: Settings) -> VectorStore:
     if settings.chroma_host:
         return ChromaStore.remote(settings.chroma_host, settings.chroma_port, settings.resolved_collection)
     return ChromaStore.persistent(settings.resolved_chroma_path, settings.resolved_collection)
+
+
+def claim_judge_for(settings: Settings, policy: Policy) -> ClaimJudge | None:
+    """The claim judge the policy names, or None (the backstop then decides alone): switched off,
+    no local model, or the judge's model not installed (logged)."""
+    if not settings.claim_judge or settings.model_backend != "local" or policy.claim_judge is None:
+        return None
+    try:
+        return build_claim_judge(settings, policy.claim_judge.model)
+    except (ModelFileError, KeyError) as exc:
+        logger.warning("claim judge %s unavailable, the promise backstop decides alone: %s", policy.claim_judge.model, exc)
+        return None
 
 
 def build_deps(settings: Settings) -> AgentDeps:
@@ -36,15 +54,16 @@ def build_deps(settings: Settings) -> AgentDeps:
     retriever = Retriever(embedder, open_store(settings), aliases=aliases)
     retriever.refresh()  # build the keyword index (and load jieba) now, not on the first question
     model = build_chat_model(settings)
+    policy = load_policy()
     judge = None
     if isinstance(model, LocalChatModel):
         model.warm_up(load_prompt("system").render(canary=settings.prompt_canary))
-        judge = build_claim_judge(settings) if settings.claim_judge else None
+        judge = claim_judge_for(settings, policy)
     return AgentDeps(
         model=model,
         retriever=retriever,
         sessions=sessions,
-        policy=load_policy(),
+        policy=policy,
         settings=settings,
         intents=IntentClassifier(embedder),
         claim_judge=judge,  # fitted on the seed examples at start-up (a few seconds)

@@ -322,12 +322,13 @@ def bench_guardrail(
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
     claim_judge = None
-    settings = get_settings()
-    if judge and settings.model_backend == "local" and settings.claim_judge:
-        from agent.llm.factory import build_claim_judge
+    if judge:
+        from agent.runtime import claim_judge_for
+        from guardrails.policy import load_policy
 
-        prepare_model(settings)
-        claim_judge = build_claim_judge(settings)
+        claim_judge = claim_judge_for(get_settings(), load_policy())
+        if claim_judge is None:
+            console.print("[yellow]没有复核模型：只测确定性规则（见 ADVISOR_CLAIM_JUDGE 与 README）[/yellow]")
     _write_json(bench(DATA, attacks, run_input_eval(datasets=datasets, show=False), judge=claim_judge), json_out)
 
 

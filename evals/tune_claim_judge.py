@@ -81,7 +81,7 @@ def grid(replies: list[dict[str, Any]], threshold: float) -> list[dict[str, Any]
     pattern = np.array([r["pattern"] for r in replies])
     combinations = itertools.product(CONSULT_FROM, FLAG_AT, WITHDRAW_UNDER)
     settings: list[JudgeBand | None] = [None]
-    settings += [JudgeBand(rule=RULE, consult_from=c, flag_at=f, withdraw_under=w) for c, f, w in combinations]
+    settings += [JudgeBand(rule=RULE, model="", consult_from=c, flag_at=f, withdraw_under=w) for c, f, w in combinations]
     rows = []
     for band in settings:
         flagged, read = [], 0
@@ -97,7 +97,7 @@ def grid(replies: list[dict[str, Any]], threshold: float) -> list[dict[str, Any]
         f = np.array(flagged) | pattern
         rows.append(
             {
-                "band": band.model_dump(exclude={"rule"}) if band else None,
+                "band": band.model_dump(exclude={"rule", "model"}) if band else None,
                 "recall": round(float(f[positive].mean()), 3),
                 "clean_fpr": round(float(f[clean].mean()), 3),
                 "sentences_read": read,
@@ -113,13 +113,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held", required=True, help="a training source's folder name, e.g. guardrail_train4")
     parser.add_argument("--json", type=Path, help="write the per-reply readings here too")
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="the local model to try as the judge")
     args = parser.parse_args()
     held = next((p for p in SOURCES if p.parent.name == args.held), None)
     if held is None:
         parser.error(f"--held must be one of {[p.parent.name for p in SOURCES]}")
     scorer = load_scorer()
     assert scorer is not None, "the claim scorer file is missing"
-    replies = read_held_out(held, build_claim_judge(get_settings()))
+    replies = read_held_out(held, build_claim_judge(get_settings(), args.model))
     if args.json:
         args.json.write_text(json.dumps(replies, ensure_ascii=False), encoding="utf-8")
     for row in grid(replies, scorer.models[RULE].threshold):

@@ -34,6 +34,7 @@ class JudgeBand(BaseModel):
     """When the judge is consulted, and what its answer does (``claim_judge`` in the policy)."""
 
     rule: str = Field(description="the pattern rule whose backstop the judge reviews")
+    model: str = Field(description="the embedded model validated as the judge, whatever model chats")
     consult_from: float = Field(ge=0.0, le=1.0, description="backstop scores from here up are reviewed")
     flag_at: float = Field(ge=0.0, le=1.0, description="below the backstop's threshold: the judge flags at this probability or above")
     withdraw_under: float = Field(ge=0.0, le=1.0, description="at or above the threshold: the judge withdraws the flag below this")

@@ -37,8 +37,10 @@ def build_chat_model(settings: Settings) -> ChatModel:
     )
 
 
-def build_claim_judge(settings: Settings) -> LlamaClaimJudge:
-    """The claim judge on the configured local model (its file is shared with the chat model)."""
-    spec = MODELS[settings.local_model]
+def build_claim_judge(settings: Settings, model: str) -> LlamaClaimJudge:
+    """The claim judge on the local ``model`` the policy names (memory-mapped, so its weights are
+    shared with the chat model when they are the same file). ``ModelFileError`` when that model's
+    parts are not installed, ``KeyError`` for a model this build does not know."""
+    spec = MODELS[model]
     path = ensure_model(spec, settings.models_dir)
     return LlamaClaimJudge(path, name=spec.filename.removesuffix(".gguf"), n_threads=settings.n_threads_batch, seed=settings.seed)

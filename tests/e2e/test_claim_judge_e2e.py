@@ -1,4 +1,5 @@
-"""The claim judge on the real embedded model (the 0.5B test model): the boundary, not wording."""
+"""The claim judge on the real embedded model the policy names (the 1.5B): the boundary and the
+properties it is there for, not wording."""
 
 from __future__ import annotations
 
@@ -17,16 +18,20 @@ PROMISE = "亏了算我的，保证您每年赚8%，本金一分都不会少。"
 DISCLAIMER = "本基金不保本，过往业绩不代表未来表现，请您审慎决策。"
 
 
+def build() -> LlamaClaimJudge:
+    band = load_policy().claim_judge
+    assert band is not None
+    spec = MODELS[band.model]
+    return LlamaClaimJudge(ensure_model(spec, REPO / "data" / "models"), name=spec.filename.removesuffix(".gguf"))
+
+
 @pytest.fixture(scope="module")
 def judge() -> LlamaClaimJudge:
-    spec = MODELS["qwen2.5-coder-0.5b"]
-    return LlamaClaimJudge(ensure_model(spec, REPO / "data" / "models"), name=spec.name)
+    return build()
 
 
 def test_probabilities_are_probabilities_and_do_not_depend_on_the_sentence_before(judge: LlamaClaimJudge) -> None:
-    spec = MODELS["qwen2.5-coder-0.5b"]
-    fresh = LlamaClaimJudge(ensure_model(spec, REPO / "data" / "models"), name=spec.name)
-    alone = fresh.promise_probability(PROMISE)
+    alone = build().promise_probability(PROMISE)
     judge.promise_probability(DISCLAIMER + "另外，市场有风险。")
     after_another = judge.promise_probability(PROMISE)  # the cached system text is reused, the last sentence dropped
     assert 0.0 <= alone <= 1.0
@@ -34,8 +39,11 @@ def test_probabilities_are_probabilities_and_do_not_depend_on_the_sentence_befor
     assert judge.promise_probability(PROMISE) == after_another  # the same sentence again: answered from the cache
 
 
-def test_a_plain_promise_reads_as_likelier_than_a_disclaimer(judge: LlamaClaimJudge) -> None:
-    assert judge.promise_probability(PROMISE) > judge.promise_probability(DISCLAIMER)
+def test_the_judge_tells_a_promise_from_a_disclaimer_by_the_policys_own_cut_offs(judge: LlamaClaimJudge) -> None:
+    band = load_policy().claim_judge
+    assert band is not None
+    assert judge.promise_probability(PROMISE) >= band.flag_at
+    assert judge.promise_probability(DISCLAIMER) < band.withdraw_under
 
 
 def test_hostile_and_oversize_sentences_are_read_as_text(judge: LlamaClaimJudge) -> None:
@@ -51,4 +59,4 @@ def test_the_rails_ask_the_real_judge_about_the_grey_sentence_only(judge: LlamaC
     assert len(timed.ms) == 1
     flagged = judge.promise_probability(grey) >= load_policy().claim_judge.flag_at  # type: ignore[union-attr]
     assert [h.rule_id for h in hits] == (["claims.likely_guarantee"] if flagged else [])
-    assert all("qwen2.5-coder-0.5b" in h.detail and h.span == grey for h in hits)
+    assert all(judge.name in h.detail and h.span == grey for h in hits)

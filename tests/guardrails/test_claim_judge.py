@@ -13,7 +13,7 @@ from guardrails.policy import load_policy
 from guardrails.streaming import SentenceGate
 
 POLICY = load_policy()
-BAND = JudgeBand(rule="claims.guaranteed_return", consult_from=0.3, flag_at=0.8, withdraw_under=0.4)
+BAND = JudgeBand(rule="claims.guaranteed_return", model="scripted", consult_from=0.3, flag_at=0.8, withdraw_under=0.4)
 GREY = "这个产品历史上几乎没有亏过钱，您可以安心持有。"  # below the backstop's threshold, no pattern
 FLAGGED = "本金这块您不用担心。"  # above it, no pattern: only the backstop flags it
 LOW = "这只基金不保本，但收益稳定。"  # below the band
