@@ -93,16 +93,6 @@ class ClaimScorer:
         model = self.models[rule]
         return logistic(self.features(text) if features is None else features, model.coef, model.intercept)
 
-    def flags(self, text: str, rule: str = "claims.guaranteed_return") -> Scored | None:
-        scored = self.score(text, rule)
-        return scored if scored.probability >= self.models[rule].threshold else None
-
-    def flagged(self, text: str, skip: frozenset[str] = frozenset()) -> dict[str, Scored]:
-        """Every rule (except those in ``skip``) whose backstop flags ``text``, with its score."""
-        vector = self.features(text)
-        scores = {rule: self.score(text, rule, vector) for rule in self.models if rule not in skip}
-        return {rule: s for rule, s in scores.items() if s.probability >= self.models[rule].threshold}
-
 
 def scorer_from_json(payload: dict[str, object]) -> ClaimScorer:
     """The scorer a ``claim_scorer.json`` payload describes; ``ValueError`` when it is malformed."""
