@@ -67,6 +67,6 @@ def build_deps(settings: Settings) -> AgentDeps:
         sessions=sessions,
         policy=policy,
         settings=settings,
-        intents=IntentClassifier(embedder),
-        claim_judge=judge,  # fitted on the seed examples at start-up (a few seconds)
+        intents=IntentClassifier(embedder),  # fitted on the seed examples at start-up (a few seconds)
+        claim_judge=judge,
     )

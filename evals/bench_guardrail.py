@@ -1,6 +1,7 @@
 """``advisor bench guardrail``: the deterministic rails on the labelled sets beside a naive
-banned-phrase filter (the baseline, same run), the input rails on the public attack sets, and
-the attack success rate through whole turns with the embedded model."""
+banned-phrase filter (the baseline, same run), the blind sets again with the claim judge on the
+embedded model (as served), the input rails on the public attack sets, and the attack success
+rate through whole turns with the embedded model."""
 
 from __future__ import annotations
 
