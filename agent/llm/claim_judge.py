@@ -58,6 +58,9 @@ class LlamaClaimJudge:
         params = llama_cpp.llama_context_default_params()
         params.n_ctx, params.n_batch, params.n_ubatch = N_CTX, N_BATCH, N_BATCH
         params.n_threads = params.n_threads_batch = n_threads
+        # As Llama(flash_attn=False) sets it for the chat model: the probabilities the band was
+        # chosen and measured with (llama.cpp's default, auto, moves them by up to 0.02).
+        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
         self._ctx = _internals.LlamaContext(model=model, params=params, verbose=False)
         self._batch = _internals.LlamaBatch(n_tokens=N_BATCH, embd=0, n_seq_max=1, verbose=False)
         system, question = load_prompt(PROMPT).text.split("\n---\n", 1)
