@@ -34,7 +34,7 @@ def sentence_check(
     ctx: ReplyContext, policy: Policy, evidence_texts: list[str], hits: list[Hit], judge: ClaimJudge | None = None
 ) -> SentenceCheck:
     """A check for :class:`guardrails.streaming.SentenceGate` bound to one turn's facts (and,
-    when given, the language model that reviews the promise backstop's grey band)."""
+    when given, the language model that reviews the claim backstops' grey bands)."""
     evidence = evidence_set(evidence_texts)
 
     def check(sentence: str, released: str) -> SentenceDecision:

@@ -38,9 +38,9 @@ def claim_judge_for(settings: Settings, policy: Policy, chat: ChatModel | None =
     if not settings.claim_judge or settings.model_backend != "local" or policy.claim_judge is None:
         return None
     try:
-        return build_claim_judge(settings, policy.claim_judge.model, chat)
+        return build_claim_judge(settings, policy.claim_judge.model, policy.claim_judge.prompts, chat)
     except (ModelFileError, KeyError) as exc:
-        logger.warning("claim judge %s unavailable, the promise backstop decides alone: %s", policy.claim_judge.model, exc)
+        logger.warning("claim judge %s unavailable, the backstops decide alone: %s", policy.claim_judge.model, exc)
         return None
 
 

@@ -84,7 +84,7 @@ class AgentDeps:
     intents: IntentClassifier | None = None  # None: rules only (the embedding model is built once at start-up)
     retention: RetentionPolicy = field(default_factory=load_retention_policy)
     pii_cipher: PiiCipher | None = None  # None: from ADVISOR_PII_KEY, or the development key file
-    claim_judge: ClaimJudge | None = None  # None: the promise backstop decides its grey band alone
+    claim_judge: ClaimJudge | None = None  # None: the claim backstops decide their grey bands alone
     cipher: PiiCipher = field(init=False)
     roster: RosterCache = field(init=False)
 

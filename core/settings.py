@@ -50,8 +50,8 @@ class Settings(BaseSettings):
     """Generation threads; 1 degrades gracefully on a busy 2-core machine (measured)."""
     n_threads_batch: int = 2
     claim_judge: bool = True
-    """With the local backend, the same model also reviews the promise backstop's grey band
-    (``guardrails.claim_judge``); off, or with another backend, the backstop decides alone."""
+    """With the local backend, the policy's judge model also reviews the claim backstops' grey
+    bands (``guardrails.claim_judge``); off, or with another backend, the backstops decide alone."""
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_api_key: str = "not-needed"
     openai_model: str = "qwen2.5"

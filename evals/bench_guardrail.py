@@ -6,6 +6,7 @@ rate through whole turns with the embedded model."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -82,15 +83,17 @@ class TimedJudge:
     def __init__(self, judge: ClaimJudge) -> None:
         self.judge = judge
         self.ms: list[float] = []
+        self.rules: list[str] = []
 
     @property
     def name(self) -> str:
         return self.judge.name
 
-    def promise_probability(self, sentence: str) -> float:
+    def probability(self, rule: str, sentence: str) -> float:
         started = time.perf_counter()
+        self.rules.append(rule)
         try:
-            return self.judge.promise_probability(sentence)
+            return self.judge.probability(rule, sentence)
         finally:
             self.ms.append((time.perf_counter() - started) * 1000)
 
@@ -122,7 +125,7 @@ def blind_figures(folders: tuple[Path, ...], judge: ClaimJudge | None = None) ->
 
 
 def judged_blind_figures(folders: tuple[Path, ...], judge: ClaimJudge, deterministic: dict[str, Any]) -> dict[str, Any] | None:
-    """The blind sets again with the claim judge reviewing the promise backstop's grey band: the
+    """The blind sets again with the claim judge reviewing the claim backstops' grey bands: the
     figures as served with the embedded model, how often the judge was asked and how long it
     took, beside the deterministic rails' figures from the same run."""
     timed = TimedJudge(judge)
@@ -133,6 +136,7 @@ def judged_blind_figures(folders: tuple[Path, ...], judge: ClaimJudge, determini
         "claim_judge": {
             "model": judge.name,
             "sentences_read": len(timed.ms),
+            "sentences_read_by_rule": dict(Counter(timed.rules)),
             "replies": judged["n"],
             "p50_ms_per_sentence": percentile(timed.ms, 50) if timed.ms else None,
             "p95_ms_per_sentence": percentile(timed.ms, 95) if timed.ms else None,

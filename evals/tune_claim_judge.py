@@ -1,12 +1,13 @@
-"""How the claim judge's band was chosen: ``python -m evals.tune_claim_judge --held guardrail_train4``.
+"""How the claim judge's bands were chosen: ``python -m evals.tune_claim_judge --rule RULE --held SET``.
 
-Leave one training source out: the promise backstop is trained on the other sources (exactly as
-``evals.train_claim_scorer`` trains it), the held-out source's replies are scored sentence by
-sentence, the judge (the embedded model, ``agent.llm.claim_judge``) reads every sentence scored
-from the lowest ``consult_from`` of the grid up, and each setting of the band is scored on those
-replies: recall of promised returns (patterns, backstop and judge together) and the share of
-clean replies flagged, beside the backstop alone. Never run on a blind set. Slow: about a second a
-sentence the judge reads with the 1.5B model on 2 cores.
+For one claim rule, the replies of one set are scored sentence by sentence by the rule's backstop,
+the judge (the embedded model, ``agent.llm.claim_judge``) reads every sentence scored from
+``--read-from`` up with the rule's prompt, and each setting of the band is scored on those replies:
+recall of the rule (patterns, backstop and judge together) and the share of clean replies the rule
+flags, beside the backstop alone. ``SET`` is either a training source, left out of the backstop's
+training (the backstop is refitted on the other sources, exactly as ``evals.train_claim_scorer``
+fits it), or the development set ``guardrail_dev5``, which the shipped backstops never saw. Never
+run on a blind set. Slow: about a second a sentence the judge reads with the 1.5B model on 2 cores.
 """
 
 from __future__ import annotations
@@ -14,49 +15,64 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from evals.train_claim_scorer import SOURCES, _fit, _sentences
-from guardrails.claim_judge import ClaimJudge, JudgeBand, review
+from evals.train_claim_scorer import DATA, RULES, SOURCES, _fit, _sentences
+from guardrails.claim_judge import JudgeBand, review
 from guardrails.claim_scorer import load_scorer
 from guardrails.claims import find_claims
 from guardrails.policy import load_policy
 
-RULE = "claims.guaranteed_return"
+DEV_SET = DATA / "guardrail_dev5" / "replies.jsonl"
 CONSULT_FROM = (0.3, 0.4, 0.5)
-FLAG_AT = (0.75, 0.8, 0.85)
-WITHDRAW_UNDER = (0.0, 0.2, 0.3, 0.4)
+FLAG_AT: tuple[float | None, ...] = (None, 0.7, 0.75, 0.8, 0.85)
+WITHDRAW_UNDER = (0.0, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+Reader = Callable[[str], float]
 
 
-def read_held_out(held: Path, judge: ClaimJudge) -> list[dict[str, Any]]:
-    """Each held-out reply: its labels, whether a pattern fired, and per sentence the backstop's
-    score (trained without ``held``) and the judge's probability (None below the band)."""
-    policy = load_policy()
+def sets() -> dict[str, Path]:
+    """The sets the bands may be tuned on, by folder name: the training sources and the dev set."""
+    return {p.parent.name: p for p in (*SOURCES, DEV_SET)}
+
+
+def backstop_for(rule: str, held: Path) -> Callable[[list[str]], list[float]]:
+    """The rule's backstop as it scores ``held``'s sentences: the shipped one for the dev set,
+    else one refitted without ``held``."""
+    if held == DEV_SET:
+        scorer = load_scorer()
+        assert scorer is not None, "the claim scorer file is missing"
+        return lambda sentences: [scorer.score(s, rule).probability for s in sentences]
     train = [r for path in SOURCES if path != held for r in _rows_of(path)]
-    vectorizer, (model,) = _fit([r["text"] for r in train], np.array([[RULE in r["labels"]] for r in train]))
-    lowest = min(CONSULT_FROM)
+    vectorizer, (model,) = _fit([r["text"] for r in train], np.array([[rule in r["labels"]] for r in train]))
+    return lambda sentences: [float(p) for p in model.predict_proba(vectorizer.transform(sentences))[:, 1]] if sentences else []
+
+
+def read(rule: str, held: Path, judge: Reader, read_from: float) -> list[dict[str, Any]]:
+    """Each of ``held``'s replies: its labels, whether the rule's patterns fired, and per sentence
+    the backstop's score and the judge's probability (None below ``read_from``)."""
+    policy = load_policy()
+    backstop = backstop_for(rule, held)
     out = []
     for row in _rows_of(held):
         sentences = _sentences(row["text"])
-        scores = model.predict_proba(vectorizer.transform(sentences))[:, 1] if sentences else []
+        scores = backstop(sentences)
         out.append(
             {
                 "labels": row["labels"],
-                "pattern": any(h.rule_id == RULE for h in find_claims(row["text"], policy)),
-                "sentences": [
-                    {"score": float(s), "judge": judge.promise_probability(t) if s >= lowest else None}
-                    for t, s in zip(sentences, scores, strict=True)
-                ],
+                "pattern": any(h.rule_id == rule for h in find_claims(row["text"], policy)),
+                "sentences": [{"score": s, "judge": judge(t) if s >= read_from else None} for t, s in zip(sentences, scores, strict=True)],
             }
         )
     return out
 
 
 def _rows_of(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return [r for r in rows if r.get("kind", "reply") == "reply"]
 
 
 class _Recorded:
@@ -65,41 +81,44 @@ class _Recorded:
     name = "recorded"
 
     def __init__(self, probability: float | None) -> None:
-        self.probability = probability
+        self.probability_read = probability
 
-    def promise_probability(self, sentence: str) -> float:
-        if self.probability is None:
+    def probability(self, rule: str, sentence: str) -> float:
+        if self.probability_read is None:
             raise LookupError("not read")
-        return self.probability
+        return self.probability_read
 
 
-def grid(replies: list[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:
-    """Recall and clean FPR of every band setting, and of the backstop alone (``band`` None), at
-    the shipped backstop threshold."""
-    positive = np.array([RULE in r["labels"] for r in replies])
+def grid(rule: str, replies: list[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:
+    """Recall and clean FPR of the rule for every band setting, and for the backstop alone
+    (``band`` None), at the shipped backstop threshold. A setting is scored only where the judge
+    read every sentence it would be asked about."""
+    positive = np.array([rule in r["labels"] for r in replies])
     clean = np.array([not r["labels"] for r in replies])
     pattern = np.array([r["pattern"] for r in replies])
     combinations = itertools.product(CONSULT_FROM, FLAG_AT, WITHDRAW_UNDER)
     settings: list[JudgeBand | None] = [None]
-    settings += [JudgeBand(rule=RULE, model="", consult_from=c, flag_at=f, withdraw_under=w) for c, f, w in combinations]
+    settings += [JudgeBand(rule=rule, prompt="", consult_from=c, flag_at=f, withdraw_under=w) for c, f, w in combinations]
     rows = []
     for band in settings:
-        flagged, read = [], 0
+        flagged, read, unread = [], 0, False
         for reply in replies:
             hit = False
             for s in reply["sentences"]:
-                if band is None:
-                    hit |= s["score"] >= threshold
-                    continue
-                read += s["score"] >= band.consult_from
-                hit |= review("", s["score"], threshold, band, _Recorded(s["judge"])).flagged
+                asked = band is not None and s["score"] >= band.consult_from and (band.flag_at is not None or s["score"] >= threshold)
+                read += asked
+                unread |= asked and s["judge"] is None
+                if not unread:
+                    hit |= review("", s["score"], threshold, band, _Recorded(s["judge"])).flagged
             flagged.append(hit)
+        if unread:
+            continue
         f = np.array(flagged) | pattern
         rows.append(
             {
-                "band": band.model_dump(exclude={"rule", "model"}) if band else None,
-                "recall": round(float(f[positive].mean()), 3),
-                "clean_fpr": round(float(f[clean].mean()), 3),
+                "band": band.model_dump(exclude={"rule", "prompt"}) if band else None,
+                "recall": round(float(f[positive].mean()), 3) if positive.any() else None,
+                "clean_fpr": round(float(f[clean].mean()), 4),
                 "sentences_read": read,
             }
         )
@@ -111,19 +130,27 @@ def main() -> None:
     from core.settings import get_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--held", required=True, help="a training source's folder name, e.g. guardrail_train4")
+    parser.add_argument("--rule", default="claims.guaranteed_return", choices=RULES)
+    parser.add_argument("--held", required=True, help=f"one of {sorted(sets())}")
+    parser.add_argument("--prompt", help="the judge's prompt (prompts/<name>.md); default: the policy's for the rule")
+    parser.add_argument("--read-from", type=float, default=min(CONSULT_FROM), help="the judge reads sentences scored from here up")
     parser.add_argument("--json", type=Path, help="write the per-reply readings here too")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="the local model to try as the judge")
     args = parser.parse_args()
-    held = next((p for p in SOURCES if p.parent.name == args.held), None)
-    if held is None:
-        parser.error(f"--held must be one of {[p.parent.name for p in SOURCES]}")
+    if args.held not in sets():
+        parser.error(f"--held must be one of {sorted(sets())}")
+    policy = load_policy().claim_judge
+    band = policy.band(args.rule) if policy else None
+    prompt = args.prompt or (band.prompt if band else None)
+    if prompt is None:
+        parser.error(f"the policy has no judge band for {args.rule}: name a --prompt")
     scorer = load_scorer()
     assert scorer is not None, "the claim scorer file is missing"
-    replies = read_held_out(held, build_claim_judge(get_settings(), args.model))
+    judge = build_claim_judge(get_settings(), args.model, {args.rule: prompt})
+    replies = read(args.rule, sets()[args.held], lambda s: judge.probability(args.rule, s), args.read_from)
     if args.json:
         args.json.write_text(json.dumps(replies, ensure_ascii=False), encoding="utf-8")
-    for row in grid(replies, scorer.models[RULE].threshold):
+    for row in grid(args.rule, replies, scorer.models[args.rule].threshold):
         print(json.dumps(row, ensure_ascii=False))
 
 

@@ -1,12 +1,14 @@
-"""A second opinion on the sentences the promise backstop is unsure of: a small language model.
+"""A second opinion on the sentences a claim backstop is unsure of: a small language model.
 
-The character n-gram backstop (``guardrails.claim_scorer``) reads wording it has seen; a promise
-put in new words ("哪个敢让它亏", "就当加强版存款") often scores in the grey band below its
-threshold, and a warning that shares the promise's words may score above it. The judge is asked
-only about the sentences whose backstop score falls in the policy's band (``claim_judge`` in
-``policy.yaml``): below the threshold it can flag a sentence, above it (when the patterns found
-nothing) it can withdraw the backstop's flag. Every other sentence is decided by the deterministic
-rails alone, so most replies never wait for it. This module is pure logic; the model behind the
+The character n-gram backstops (``guardrails.claim_scorer``) read wording they have seen; a
+promise put in new words ("哪个敢让它亏", "就当加强版存款") often scores in the grey band below
+the promise backstop's threshold, and a warning, a disclaimer or an honest track record that
+shares a violation's words may score above a backstop's threshold. The judge is asked only about
+the sentences whose backstop score falls in that rule's band (``claim_judge`` in ``policy.yaml``,
+one band per rule it reviews, each with its own prompt): below the threshold it can flag a
+sentence (where the band has a ``flag_at``), at or above it (when the patterns found nothing) it
+can withdraw the backstop's flag. Every other sentence is decided by the deterministic rails
+alone, so most replies never wait for it. This module is pure logic; the model behind the
 protocol lives in ``agent.llm.claim_judge``.
 """
 
@@ -16,28 +18,52 @@ import logging
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 logger = logging.getLogger(__name__)
 
 
 class ClaimJudge(Protocol):
-    """Gives the probability that one sentence promises a return or the safety of principal."""
+    """Gives the probability that one sentence makes a rule's banned claim."""
 
     @property
     def name(self) -> str: ...
 
-    def promise_probability(self, sentence: str) -> float: ...
+    def probability(self, rule: str, sentence: str) -> float: ...
 
 
 class JudgeBand(BaseModel):
-    """When the judge is consulted, and what its answer does (``claim_judge`` in the policy)."""
+    """When the judge is consulted on one rule's backstop, and what its answer does."""
 
     rule: str = Field(description="the pattern rule whose backstop the judge reviews")
-    model: str = Field(description="the embedded model validated as the judge, whatever model chats")
-    consult_from: float = Field(ge=0.0, le=1.0, description="backstop scores from here up are reviewed")
-    flag_at: float = Field(ge=0.0, le=1.0, description="below the backstop's threshold: the judge flags at this probability or above")
+    prompt: str = Field(description="the prompt the judge reads the sentence with (prompts/<prompt>.md)")
+    consult_from: float = Field(default=0.0, ge=0.0, le=1.0, description="backstop scores from here up are reviewed")
+    flag_at: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="below the backstop's threshold: the judge flags from this probability up (None: never)"
+    )
     withdraw_under: float = Field(ge=0.0, le=1.0, description="at or above the threshold: the judge withdraws the flag below this")
+
+
+class JudgePolicy(BaseModel):
+    """The ``claim_judge`` block of the policy: the model validated as the judge and its bands."""
+
+    model: str = Field(description="the embedded model validated as the judge, whatever model chats")
+    bands: list[JudgeBand]
+
+    @model_validator(mode="after")
+    def _one_band_per_rule(self) -> JudgePolicy:
+        rules = [b.rule for b in self.bands]
+        if len(set(rules)) != len(rules):
+            raise ValueError(f"claim_judge has more than one band for a rule: {rules}")
+        return self
+
+    def band(self, rule: str) -> JudgeBand | None:
+        return next((b for b in self.bands if b.rule == rule), None)
+
+    @property
+    def prompts(self) -> dict[str, str]:
+        """Rule id to prompt name, what the model needs to be built."""
+        return {b.rule: b.prompt for b in self.bands}
 
 
 Review = Literal["flag", "withdraw", "keep", "pass"]
@@ -56,18 +82,19 @@ class Verdict:
         return self.review in ("flag", "keep")
 
 
-def review(sentence: str, score: float, threshold: float, band: JudgeBand, judge: ClaimJudge | None) -> Verdict:
+def review(sentence: str, score: float, threshold: float, band: JudgeBand | None, judge: ClaimJudge | None) -> Verdict:
     """The backstop's decision on ``sentence`` (``score`` against ``threshold``), reviewed by
-    ``judge`` when the score is in the band. Without a judge, or when it fails, the backstop's
-    decision stands (``keep``/``pass``), so the deterministic rails never get weaker."""
+    ``judge`` when the score is in the rule's band (a band without ``flag_at`` reviews flags only).
+    Without a band or a judge, or when the judge fails, the backstop's decision stands
+    (``keep``/``pass``), so the deterministic rails never get weaker."""
     flagged = score >= threshold
-    if judge is None or score < band.consult_from:
+    if band is None or judge is None or score < band.consult_from or (not flagged and band.flag_at is None):
         return Verdict("keep" if flagged else "pass")
     try:
-        probability = float(judge.promise_probability(sentence))
+        probability = float(judge.probability(band.rule, sentence))
     except Exception as exc:  # any failure of the model leaves the backstop's decision
-        logger.warning("claim judge %s failed, the backstop decides alone: %s", judge.name, exc)
+        logger.warning("claim judge %s failed on %s, the backstop decides alone: %s", judge.name, band.rule, exc)
         return Verdict("keep" if flagged else "pass")
     if flagged:
         return Verdict("withdraw" if probability < band.withdraw_under else "keep", probability)
-    return Verdict("flag" if probability >= band.flag_at else "pass", probability)
+    return Verdict("flag" if band.flag_at is not None and probability >= band.flag_at else "pass", probability)

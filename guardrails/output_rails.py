@@ -67,14 +67,13 @@ def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset(),
     """Sentences a learned backstop reads as making its rule's claim (rules ``claims.likely_*``).
 
     A rule in ``skip`` (its patterns already fired) is not scored: the backstop only catches
-    what the patterns missed. One hit per flagged sentence and rule. For the rule the policy's
-    ``claim_judge`` names, a sentence scored in the judge's band is decided with ``judge``'s
+    what the patterns missed. One hit per flagged sentence and rule. For a rule the policy's
+    ``claim_judge`` has a band for, a sentence scored in the band is decided with ``judge``'s
     reading too (see ``guardrails.claim_judge``); a flag it withdraws is logged as
     ``claims.judge_withdrawn`` (info)."""
     scorer = load_scorer()
     if scorer is None:
         return []
-    band = policy.claim_judge
     hits = []
     for sentence in scored_sentences(text, policy):
         vector = scorer.features(sentence)
@@ -85,13 +84,10 @@ def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset(),
             drivers = "、".join(scored.drivers)
             score = f"评分{scored.probability:.2f}，阈值{model.threshold}"
             detail = f"{BACKSTOP_LABELS[rule]}：{score}（评分器{scorer.version}；主要片段：{drivers}）"
-            if band is None or rule != band.rule:
-                if scored.probability >= model.threshold:
-                    hits.append(policy.hit(model.backstop, detail=detail, span=sentence.strip()))
-                continue
+            band = policy.claim_judge.band(rule) if policy.claim_judge else None
             verdict = review(sentence, scored.probability, model.threshold, band, judge)
             if verdict.probability is not None and judge is not None:
-                detail += f"；复核模型{judge.name}判定承诺概率{verdict.probability:.2f}"
+                detail += f"；复核模型{judge.name}判定该句{BACKSTOP_LABELS[rule].removeprefix('疑似')}的概率{verdict.probability:.2f}"
             if verdict.flagged:
                 hits.append(policy.hit(model.backstop, detail=detail, span=sentence.strip()))
             elif verdict.review == "withdraw":

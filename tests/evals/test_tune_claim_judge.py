@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.tune_claim_judge import RULE, grid
+from evals.tune_claim_judge import DEV_SET, grid, sets
 
+RULE = "claims.guaranteed_return"
 REPLIES = [
     {"labels": [RULE], "pattern": False, "sentences": [{"score": 0.5, "judge": 0.9}, {"score": 0.1, "judge": None}]},
     {"labels": [], "pattern": False, "sentences": [{"score": 0.9, "judge": 0.1}]},
@@ -13,16 +14,31 @@ REPLIES = [
 ]
 
 
-def row(rows: list[dict[str, Any]], band: dict[str, float] | None) -> dict[str, Any]:
+def row(rows: list[dict[str, Any]], band: dict[str, float | None] | None) -> dict[str, Any]:
     return next(r for r in rows if r["band"] == band)
 
 
 def test_the_backstop_alone_and_a_band_setting_are_scored_on_the_same_replies() -> None:
-    rows = grid(REPLIES, threshold=0.8)
+    rows = grid(RULE, REPLIES, threshold=0.8)
     alone = row(rows, None)
     assert (alone["recall"], alone["clean_fpr"], alone["sentences_read"]) == (0.5, 1.0, 0)
     judged = row(rows, {"consult_from": 0.3, "flag_at": 0.8, "withdraw_under": 0.2})
     assert (judged["recall"], judged["clean_fpr"], judged["sentences_read"]) == (1.0, 0.0, 2)
     strict = row(rows, {"consult_from": 0.5, "flag_at": 0.85, "withdraw_under": 0.0})
     assert (strict["recall"], strict["clean_fpr"]) == (1.0, 1.0)
-    assert len(rows) == 1 + 3 * 3 * 4
+    withdraw_only = row(rows, {"consult_from": 0.3, "flag_at": None, "withdraw_under": 0.2})
+    assert (withdraw_only["recall"], withdraw_only["clean_fpr"], withdraw_only["sentences_read"]) == (0.5, 0.0, 1)
+    assert len(rows) == 1 + 3 * 5 * 7
+
+
+def test_a_setting_that_would_ask_about_unread_sentences_is_left_out() -> None:
+    replies = [{"labels": [], "pattern": False, "sentences": [{"score": 0.35, "judge": None}]}]
+    rows = grid(RULE, replies, threshold=0.8)
+    assert all(r["band"] is None or r["band"]["consult_from"] > 0.35 or r["band"]["flag_at"] is None for r in rows)
+    assert row(rows, None)["recall"] is None
+
+
+def test_the_dev_set_and_every_training_source_can_be_held_out_and_no_blind_set_can() -> None:
+    names = sets()
+    assert names["guardrail_dev5"] == DEV_SET and DEV_SET.exists()
+    assert not any("blind" in str(path) for path in names.values())

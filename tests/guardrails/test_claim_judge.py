@@ -6,30 +6,34 @@ from __future__ import annotations
 import pytest
 
 from agent.reply_gate import sentence_check
-from guardrails.claim_judge import JudgeBand, review
+from guardrails.claim_judge import JudgeBand, JudgePolicy, review
 from guardrails.claim_scorer import load_scorer
 from guardrails.output_rails import ReplyContext, check_reply, decide
-from guardrails.policy import load_policy
+from guardrails.policy import check_policy, load_policy
 from guardrails.streaming import SentenceGate
 
 POLICY = load_policy()
-BAND = JudgeBand(rule="claims.guaranteed_return", model="scripted", consult_from=0.3, flag_at=0.8, withdraw_under=0.4)
+PROMISE_RULE = "claims.guaranteed_return"
+BAND = JudgeBand(rule=PROMISE_RULE, prompt="claim_judge_guaranteed", consult_from=0.3, flag_at=0.8, withdraw_under=0.4)
+WITHDRAW_ONLY = JudgeBand(rule="claims.certainty", prompt="claim_judge_certainty", consult_from=0.6, withdraw_under=0.2)
 GREY = "这个产品历史上几乎没有亏过钱，您可以安心持有。"  # below the backstop's threshold, no pattern
 FLAGGED = "本金这块您不用担心。"  # above it, no pattern: only the backstop flags it
 LOW = "这只基金不保本，但收益稳定。"  # below the band
 
 
 class ScriptedJudge:
-    """Answers from a table and records what it was asked."""
+    """Answers from a table and records what it was asked (the sentences, and the rules)."""
 
     name = "scripted"
 
     def __init__(self, answers: dict[str, float] | None = None, default: float = 0.5, fail: bool = False) -> None:
         self.answers, self.default, self.fail = answers or {}, default, fail
         self.asked: list[str] = []
+        self.rules: list[str] = []
 
-    def promise_probability(self, sentence: str) -> float:
+    def probability(self, rule: str, sentence: str) -> float:
         self.asked.append(sentence)
+        self.rules.append(rule)
         if self.fail:
             raise TimeoutError("model too slow")
         return self.answers.get(sentence.strip(), self.default)
@@ -42,9 +46,9 @@ def score(text: str) -> float:
 
 
 def test_the_examples_sit_where_the_tests_need_them() -> None:
-    threshold = load_scorer().models["claims.guaranteed_return"].threshold  # type: ignore[union-attr]
-    band = POLICY.claim_judge
-    assert band is not None and band.rule == "claims.guaranteed_return"
+    threshold = load_scorer().models[PROMISE_RULE].threshold  # type: ignore[union-attr]
+    band = POLICY.claim_judge.band(PROMISE_RULE) if POLICY.claim_judge else None
+    assert band is not None and band.flag_at is not None
     assert band.consult_from <= score(GREY) < threshold <= score(FLAGGED)
     assert score(LOW) < band.consult_from
 
@@ -64,6 +68,25 @@ def test_below_the_band_or_without_a_judge_the_backstop_decides_alone() -> None:
     assert review("句子。", 0.1, 0.8, BAND, judge).review == "pass" and judge.asked == []
     assert review("句子。", 0.5, 0.8, BAND, None).review == "pass"
     assert review("句子。", 0.9, 0.8, BAND, None).review == "keep"
+    assert review("句子。", 0.9, 0.8, None, judge).review == "keep" and judge.asked == []  # a rule without a band
+
+
+def test_a_band_without_flag_at_only_reviews_flags() -> None:
+    never = ScriptedJudge(default=1.0)
+    assert review("句子。", 0.5, 0.65, WITHDRAW_ONLY, never).review == "pass" and never.asked == []
+    clear, unsure = ScriptedJudge(default=0.1), ScriptedJudge(default=0.3)
+    assert review("句子。", 0.7, 0.65, WITHDRAW_ONLY, clear).review == "withdraw"
+    assert review("句子。", 0.7, 0.65, WITHDRAW_ONLY, unsure).review == "keep"
+    assert clear.rules == unsure.rules == ["claims.certainty"]
+
+
+def test_one_band_per_rule_and_only_on_rules_with_patterns() -> None:
+    with pytest.raises(ValueError, match="more than one band"):
+        JudgePolicy(model="m", bands=[BAND, BAND])
+    assert POLICY.claim_judge is not None and POLICY.claim_judge.band("claims.no_such_rule") is None
+    stray = JudgePolicy(model="m", bands=[BAND.model_copy(update={"rule": "privacy.pii"})])
+    with pytest.raises(ValueError, match="no claim patterns"):
+        check_policy(POLICY.model_copy(update={"claim_judge": stray}))
 
 
 def test_a_failing_judge_leaves_the_backstops_decision() -> None:

@@ -126,7 +126,7 @@ def test_hard_negatives_of_guarantees_do_not_fire(text: str) -> None:
 def test_a_hit_names_its_rule_version_pattern_and_span() -> None:
     (hit,) = find_claims("收益率锁定6%。", load_policy())
     assert hit.rule_id == "claims.guaranteed_return" and hit.span == "收益率锁定"
-    assert "v4" in hit.detail and "模式" in hit.detail
+    assert "v5" in hit.detail and "模式" in hit.detail
 
 
 def test_a_lock_up_period_is_not_a_locked_return() -> None:
@@ -210,3 +210,64 @@ def test_deposit_facts_dialect_negations_and_warnings_are_not_promises(text: str
 )
 def test_deposit_comparisons_and_english_promises_still_fire(text: str) -> None:
     assert "claims.guaranteed_return" in rules(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("过去的成绩不错，但不代表您买进去以后也能年年赚钱。", "claims.exaggerated_performance"),
+        ("别以为拿住就一定赚，这只也亏过。", "claims.guaranteed_return"),
+        ("唔好以为揸住就一定赚，你谂清楚先买。", "claims.guaranteed_return"),
+        ("公司不会因为自购就替您兜底。", "claims.guaranteed_return"),
+        ("真正有本金保障的是银行存款，基金不在其中。", "claims.guaranteed_return"),
+    ],
+)
+def test_a_negation_over_its_whole_clause_denies_the_claim(text: str, rule: str) -> None:
+    assert rule not in rules(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("过去不代表未来，但这只拿住就一定赚。", "claims.guaranteed_return"),  # the denial ends with its clause
+        ("以为会跌？这只拿住就一定赚。", "claims.guaranteed_return"),  # no negation before 以为
+        ("这只理财有本金保障，跟存款一样。", "claims.guaranteed_return"),
+        ("有人以为年年赚钱是吹的，这只基金确实年年赚钱。", "claims.exaggerated_performance"),
+    ],
+)
+def test_the_wide_negations_stop_at_their_clause(text: str, rule: str) -> None:
+    assert rule in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个问题我来处理，稍后回复您。",
+        "我帮您确认一下您的风险等级。",
+        "我们为您提交了工单，技术同事会联系您。",
+        "我来帮您确认一下申购是否成功。",
+        "我可以帮您把操作步骤整理成清单。",
+        "我们来帮您确认这笔赎回什么时候到账。",
+        "如果您想买，我可以帮您确认一下起购金额。",
+        "银证转账由您本人在APP里完成，我们可以为您提供操作指引。",
+    ],
+)
+def test_service_for_the_client_is_not_trading_for_them(text: str) -> None:
+    assert "claims.trade_on_behalf" not in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我帮您下单买入500股。",
+        "这个赎回我替您提交了啊，您不用再点了。",
+        "基金转换我已经帮您提交了，从A转到C。",
+        "我替您把这笔申购确认了。",
+        "我替您确认订单。",
+        "我们帮您调仓到债基。",
+        "您的账户我来处理。",
+        "我直接帮您卖掉一半。",
+    ],
+)
+def test_trading_for_the_client_still_fires(text: str) -> None:
+    assert "claims.trade_on_behalf" in rules(text)
