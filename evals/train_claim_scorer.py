@@ -2,7 +2,8 @@
 
 Trains one backstop per banned-claim rule (see ``guardrails.claim_scorer``) on the team's
 labelled replies (``evals/data/guardrail``, ``evals/data/guardrail_own`` and the training-only
-``evals/data/guardrail_train``; never the blind set). Each rule's decision threshold is picked by
+``evals/data/guardrail_train``, ``_train2``, ``_train4`` and ``_train6``; never a blind set, nor the
+claim judge's development set ``guardrail_dev5``). Each rule's decision threshold is picked by
 5-fold cross-validation: the lowest threshold whose false-positive rate on clean replies stays
 within that rule's budget (``MAX_CLEAN_FPR``; the budgets add up to 2 %). A reply is scored by its
 highest sentence, as the output rails apply the scorers sentence by sentence. The file records,
@@ -33,6 +34,7 @@ SOURCES = (
     DATA / "guardrail_train" / "replies.jsonl",
     DATA / "guardrail_train2" / "claims.jsonl",
     DATA / "guardrail_train4" / "claims.jsonl",
+    DATA / "guardrail_train6" / "claims.jsonl",
 )
 RULES = tuple(BACKSTOPS)
 MAX_CLEAN_FPR = {
@@ -46,7 +48,7 @@ C = 4.0
 NGRAMS = (1, 3)
 MIN_DF = 2
 FOLDS = 5
-VERSION = "2026-11-22"
+VERSION = "2026-11-22.6"  # the date of the data and settings this file was trained with, and the session
 
 
 def _rows() -> list[dict[str, Any]]:

@@ -28,11 +28,13 @@ import numpy as np
 from evals.guardrail import Case, _suitability, load_catalog
 
 # The same features, regularisation, folds and threshold grid as the claim backstops.
-from evals.train_claim_scorer import FOLDS, NGRAMS, THRESHOLDS, VERSION, C, _vectorizer
+from evals.train_claim_scorer import FOLDS, NGRAMS, THRESHOLDS, C, _vectorizer
 from guardrails.policy import load_policy
 from guardrails.recommendation import find_above_class_recommendation, named_products
 from guardrails.recommendation_scorer import SCORER_FILE, masked
 from guardrails.scope import sentences
+
+VERSION = "2026-11-22"  # the date of the data and settings this file was trained with
 
 DATA = Path(__file__).parent / "data"
 SOURCES = (

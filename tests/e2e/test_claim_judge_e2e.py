@@ -74,7 +74,7 @@ def test_hostile_and_oversize_sentences_are_read_as_text(judge: LlamaClaimJudge)
 
 
 def test_the_rails_ask_the_real_judge_about_the_grey_sentence_only(judge: LlamaClaimJudge) -> None:
-    grey = "这个产品历史上几乎没有亏过钱，您可以安心持有。"  # backstop score in the band (see tests/guardrails)
+    grey = "这个产品亏钱的概率很小。"  # backstop score in the band (see tests/guardrails)
     timed = TimedJudge(judge)
     hits = check_reply(grey + DISCLAIMER, ReplyContext(), load_policy(), timed)
     assert timed.rules == [PROMISE_RULE]

@@ -16,7 +16,7 @@ POLICY = load_policy()
 PROMISE_RULE = "claims.guaranteed_return"
 BAND = JudgeBand(rule=PROMISE_RULE, prompt="claim_judge_guaranteed", consult_from=0.3, flag_at=0.8, withdraw_under=0.4)
 WITHDRAW_ONLY = JudgeBand(rule="claims.certainty", prompt="claim_judge_certainty", consult_from=0.6, withdraw_under=0.2)
-GREY = "这个产品历史上几乎没有亏过钱，您可以安心持有。"  # below the backstop's threshold, no pattern
+GREY = "这个产品亏钱的概率很小。"  # below the backstop's threshold, no pattern
 FLAGGED = "本金这块您不用担心。"  # above it, no pattern: only the backstop flags it
 LOW = "这只基金不保本，但收益稳定。"  # below the band
 

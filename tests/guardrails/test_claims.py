@@ -126,7 +126,7 @@ def test_hard_negatives_of_guarantees_do_not_fire(text: str) -> None:
 def test_a_hit_names_its_rule_version_pattern_and_span() -> None:
     (hit,) = find_claims("收益率锁定6%。", load_policy())
     assert hit.rule_id == "claims.guaranteed_return" and hit.span == "收益率锁定"
-    assert "v5" in hit.detail and "模式" in hit.detail
+    assert "v6" in hit.detail and "模式" in hit.detail
 
 
 def test_a_lock_up_period_is_not_a_locked_return() -> None:
@@ -271,3 +271,44 @@ def test_service_for_the_client_is_not_trading_for_them(text: str) -> None:
 )
 def test_trading_for_the_client_still_fires(text: str) -> None:
     assert "claims.trade_on_behalf" in rules(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("说这只债基稳稳当当不会亏是不准确的。", "claims.guaranteed_return"),
+        ("我们处理账户问题从来不需要您提供验证码。", "claims.trade_on_behalf"),
+        ("保本保息那是存款的事，债基的净值会波动。", "claims.guaranteed_return"),
+        ("帮你炒股分成？这是违法的代客理财，千万别信。", "claims.trade_on_behalf"),
+        ("验证码千万别告诉任何人，包括我。", "claims.trade_on_behalf"),
+        ("投顾组合按协议由机构调仓，这和私下代客操作不同。", "claims.trade_on_behalf"),
+        ("货币基金的本金也不是绝对安全，只是波动很小。", "claims.guaranteed_return"),
+        ("帮您确认了：您的风险测评结果是C3，有效期一年。", "claims.trade_on_behalf"),
+        ("万能险有保底利率，那是保险合同的条款；基金没有这种条款。", "claims.guaranteed_return"),
+        ("边个同你讲保收益，你就要小心啦。", "claims.guaranteed_return"),
+        ("你让我帮你买，我真的不能，你自己点一下就好。", "claims.trade_on_behalf"),
+        ("很多人以为可转债跌不下去，其实也会跌破面值。", "claims.certainty"),
+        ("朋友要帮你操盘分成？那是违法的代客理财。", "claims.trade_on_behalf"),
+        ("您想找保本的东西，基金都不属于这一类。", "claims.guaranteed_return"),
+        ("基金不会赔付您的亏损，亏了要自己承担。", "claims.guaranteed_return"),
+        ("我理解您最在意本金安全，所以只给您看R1的产品。", "claims.guaranteed_return"),
+    ],
+)
+def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rule: str) -> None:
+    assert rule not in rules(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("这只债基稳稳当当，不会亏，放心。", "claims.guaranteed_return"),
+        ("验证码发给我，我帮您把申购提交了。", "claims.trade_on_behalf"),
+        ("这款理财保本，跟存款一样。", "claims.guaranteed_return"),
+        ("您的本金绝对安全。", "claims.guaranteed_return"),
+        ("您放心，不会让您亏的。", "claims.guaranteed_return"),
+        ("这只可转债肯定跌不下去。", "claims.certainty"),
+        ("这不违法，账户交给我，我帮您操作。", "claims.trade_on_behalf"),
+    ],
+)
+def test_the_claims_those_exceptions_sit_beside_still_fire(text: str, rule: str) -> None:
+    assert rule in rules(text)
