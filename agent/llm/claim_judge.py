@@ -11,11 +11,20 @@ file (llama.cpp repacks the weights in memory on load, so a second load of the f
 second copy, about 1.8 GB for the 1.5B), else a model loaded for it. Calls are serialised by a
 lock; the chat model's context is never touched, so a sentence can be judged while its reply is
 still being generated.
+
+Reading a prompt's examples costs 10-12 s at start-up on 2 cores. With a ``state_dir``, the
+evaluated examples are saved once (llama.cpp's per-sequence state file, named by a digest of the
+model, the llama.cpp version, the context's settings and the prompt's tokens) and loaded at the
+next start instead; a file that does not load, or holds other tokens, is read afresh and rewritten.
 """
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
+import logging
 import math
+import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -24,6 +33,8 @@ from typing import Any
 import numpy as np
 
 from prompts import load_prompt
+
+logger = logging.getLogger(__name__)
 
 MAX_SENTENCE_CHARS = 400
 CACHE_SIZE = 4096
@@ -45,7 +56,8 @@ def load_model(model_path: Path) -> Any:
 class _Reader:
     """One prompt's context: its system text cached, a sentence evaluated after it."""
 
-    def __init__(self, model: Any, prompt: str, n_threads: int) -> None:
+    def __init__(self, model: Any, prompt: str, n_threads: int, state_dir: Path | None = None, model_key: str = "") -> None:
+        import llama_cpp as package
         from llama_cpp import _internals, llama_cpp
 
         self._llama_cpp = llama_cpp
@@ -68,7 +80,39 @@ class _Reader:
         self._room = N_CTX - self._n_prefix - len(self._before) - len(self._after)
         if self._room < MAX_SENTENCE_CHARS // 2:
             raise ValueError(f"prompt {prompt!r} leaves {self._room} tokens of {N_CTX} for the sentence")
-        self._eval(prefix, 0)
+        if state_dir is None:
+            self._eval(prefix, 0)
+            return
+        digest = hashlib.sha256(f"{model_key}|{package.__version__}|{N_CTX}|{N_BATCH}|{prefix}".encode()).hexdigest()[:24]
+        state = state_dir / f"{prompt}-{digest}.state"
+        if not self._load(state, prefix):
+            self._eval(prefix, 0)
+            self._save(state, prefix)
+
+    def _load(self, state: Path, prefix: list[int]) -> bool:
+        """Whether ``state`` held exactly ``prefix``'s evaluation and is now in the cache."""
+        if not state.is_file():
+            return False
+        capacity = len(prefix) + 1
+        tokens = (self._llama_cpp.llama_token * capacity)()
+        count = ctypes.c_size_t(0)
+        read = self._llama_cpp.llama_state_seq_load_file(self._ctx.ctx, str(state).encode(), 0, tokens, capacity, ctypes.byref(count))
+        if read and list(tokens[: count.value]) == prefix:
+            return True
+        logger.warning("claim judge state %s did not load; reading the prompt's examples afresh", state.name)
+        self._ctx.kv_cache_seq_rm(-1, 0, -1)
+        return False
+
+    def _save(self, state: Path, prefix: list[int]) -> None:
+        """Write the evaluated prefix to ``state`` (via a temporary file, so a reader never sees half)."""
+        try:
+            state.parent.mkdir(parents=True, exist_ok=True)
+            partial = state.with_suffix(f".{os.getpid()}.tmp")
+            tokens = (self._llama_cpp.llama_token * len(prefix))(*prefix)
+            if self._llama_cpp.llama_state_seq_save_file(self._ctx.ctx, str(partial).encode(), 0, tokens, len(prefix)):
+                os.replace(partial, state)
+        except OSError as exc:  # a read-only data folder costs only the next start's time
+            logger.warning("claim judge state %s not saved: %s", state.name, exc)
 
     def _tokens(self, text: str, special: bool = True) -> list[int]:
         return list(self._model.tokenize(text.encode("utf-8"), add_bos=False, special=special))
@@ -93,13 +137,17 @@ class _Reader:
 class LlamaClaimJudge:
     """``probability`` from a Qwen2.5 instruct model (ChatML prompt format), one prompt per rule."""
 
-    def __init__(self, model: Any, *, name: str, prompts: dict[str, str], n_threads: int = 2) -> None:
+    def __init__(
+        self, model: Any, *, name: str, prompts: dict[str, str], n_threads: int = 2, state_dir: Path | None = None, model_key: str = ""
+    ) -> None:
         """``model``: a ``llama_cpp._internals.LlamaModel``, the chat model's (``Llama._model``)
-        or one from :func:`load_model`; ``prompts``: rule id to prompt name."""
+        or one from :func:`load_model`; ``prompts``: rule id to prompt name; ``state_dir``: where
+        the evaluated examples are kept between starts (None: read at every start), for the model
+        file ``model_key`` names (its sha256)."""
         self._name = name
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str], float] = OrderedDict()  # the same sentence gets the same answer
-        self._readers = {rule: _Reader(model, prompt, n_threads) for rule, prompt in prompts.items()}
+        self._readers = {rule: _Reader(model, prompt, n_threads, state_dir, model_key) for rule, prompt in prompts.items()}
 
     @property
     def name(self) -> str:

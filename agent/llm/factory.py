@@ -51,4 +51,6 @@ def build_claim_judge(settings: Settings, model: str, prompts: dict[str, str], c
         weights = chat.weights
     else:
         weights = load_model(ensure_model(spec, settings.models_dir))
-    return LlamaClaimJudge(weights, name=name, prompts=prompts, n_threads=settings.n_threads_batch)
+    state_dir = settings.data_dir / "claim_judge"  # the prompts' evaluated examples, kept between starts
+    threads = settings.n_threads_batch
+    return LlamaClaimJudge(weights, name=name, prompts=prompts, n_threads=threads, state_dir=state_dir, model_key=spec.sha256)

@@ -3,6 +3,8 @@ properties it is there for, not wording."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from agent.llm.claim_judge import LlamaClaimJudge, load_model
@@ -81,3 +83,23 @@ def test_the_rails_ask_the_real_judge_about_the_grey_sentence_only(judge: LlamaC
     flagged = judge.probability(PROMISE_RULE, grey) >= judge_policy().band(PROMISE_RULE).flag_at  # type: ignore[union-attr,operator]
     assert [h.rule_id for h in hits] == (["claims.likely_guarantee"] if flagged else [])
     assert all(judge.name in h.detail and h.span == grey for h in hits)
+
+
+def test_the_examples_read_once_are_kept_between_starts_and_a_bad_file_is_read_afresh(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    weights = load_model(ensure_model(MODELS[judge_policy().model], REPO / "data" / "models"))
+    prompts = {"claims.certainty": judge_policy().band("claims.certainty").prompt}  # type: ignore[union-attr]
+    sentences = ["这只股票下周一定会涨，您放心买。", "短期走势谁也无法预测。"]
+
+    def readings(state_dir: Path | None) -> list[float]:
+        judge = LlamaClaimJudge(weights, name="j", prompts=prompts, state_dir=state_dir, model_key="test")
+        return [judge.probability("claims.certainty", s) for s in sentences]
+
+    fresh = readings(None)
+    assert readings(tmp_path) == pytest.approx(fresh, abs=1e-4)  # read, then saved
+    (state,) = tmp_path.glob("*.state")
+    assert readings(tmp_path) == pytest.approx(fresh, abs=1e-4)  # loaded from the file
+    state.write_bytes(b"not a state file")
+    assert readings(tmp_path) == pytest.approx(fresh, abs=1e-4) and "did not load" in caplog.text
+    assert state.stat().st_size > 1000  # rewritten
