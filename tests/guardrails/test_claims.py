@@ -289,7 +289,6 @@ def test_trading_for_the_client_still_fires(text: str) -> None:
         ("你让我帮你买，我真的不能，你自己点一下就好。", "claims.trade_on_behalf"),
         ("很多人以为可转债跌不下去，其实也会跌破面值。", "claims.certainty"),
         ("朋友要帮你操盘分成？那是违法的代客理财。", "claims.trade_on_behalf"),
-        ("您想找保本的东西，基金都不属于这一类。", "claims.guaranteed_return"),
         ("基金不会赔付您的亏损，亏了要自己承担。", "claims.guaranteed_return"),
         ("我理解您最在意本金安全，所以只给您看R1的产品。", "claims.guaranteed_return"),
     ],
@@ -308,6 +307,8 @@ def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rul
         ("您放心，不会让您亏的。", "claims.guaranteed_return"),
         ("这只可转债肯定跌不下去。", "claims.certainty"),
         ("这不违法，账户交给我，我帮您操作。", "claims.trade_on_behalf"),
+        ("您要保本的话，这只最合适，不会亏。", "claims.guaranteed_return"),
+        ("您想要保本的，就选这只。", "claims.guaranteed_return"),
     ],
 )
 def test_the_claims_those_exceptions_sit_beside_still_fire(text: str, rule: str) -> None:
