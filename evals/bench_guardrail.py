@@ -1,5 +1,6 @@
 """``advisor bench guardrail``: the deterministic rails on the labelled sets beside a naive
-banned-phrase filter (the baseline, same run), the blind sets again with the claim judge on the
+banned-phrase filter (the baseline, same run), the blind sets again with the semantic claim
+backstops (the retrieval embedder's sentence vectors) and then also with the claim judge on the
 embedded model (as served), the input rails on the public attack sets, and the attack success
 rate through whole turns with the embedded model."""
 
@@ -14,15 +15,16 @@ from typing import Any
 from evals.guardrail import CLASSES, Case, _timed, catalog_for, evaluate, load_cases, predict_reply, score, split_of
 from evals.metrics import percentile
 from guardrails.claim_judge import ClaimJudge
+from guardrails.claim_scorer import SentenceEncoder
 from guardrails.policy import load_policy
 
 # Replies written by the author of the claim and recommendation rules, away from the labelled
 # set, to probe paraphrases and hard negatives (see the README beside them).
 OWN_SENTENCES = Path(__file__).parent / "data" / "guardrail_own"
-# Replies written blind to the rules, the older set and the scorers (see their READMEs), by two
+# Replies written blind to the rules, the older set and the scorers (see their READMEs), by three
 # helpers at different times: the honest measure of the reply rules, since both halves of the
 # older set were read while writing them. The headline pools them; each is reported too.
-BLIND_SETS = (Path(__file__).parent / "data" / "guardrail" / "blind", Path(__file__).parent / "data" / "guardrail" / "blind2")
+BLIND_SETS = tuple(Path(__file__).parent / "data" / "guardrail" / name for name in ("blind", "blind2", "blind3"))
 REPLY_CLASSES = ("suitability", "guaranteed_return")
 NOTES = [
     "Reply figures on replies.jsonl (held_out_split, dev_split, all_cases, folds) and own_sentences are in-sample for the"
@@ -98,7 +100,9 @@ class TimedJudge:
             self.ms.append((time.perf_counter() - started) * 1000)
 
 
-def blind_figures(folders: tuple[Path, ...], judge: ClaimJudge | None = None) -> dict[str, Any] | None:
+def blind_figures(
+    folders: tuple[Path, ...], judge: ClaimJudge | None = None, encoder: SentenceEncoder | None = None
+) -> dict[str, Any] | None:
     """The reply rules on every blind set present, pooled (the headline) and set by set."""
     present = [f for f in folders if (f / "replies.jsonl").exists()]
     if not present:
@@ -111,7 +115,7 @@ def blind_figures(folders: tuple[Path, ...], judge: ClaimJudge | None = None) ->
     for folder in present:
         catalog = catalog_for(folder)
         replies = load_cases(folder / "replies.jsonl")
-        verdicts, ms = _timed(replies, partial(predict_reply, policy=policy, catalog=catalog, judge=judge))
+        verdicts, ms = _timed(replies, partial(predict_reply, policy=policy, catalog=catalog, judge=judge, encoder=encoder))
         one = score(replies, verdicts)
         sets[folder.name] = {k: one[k] for k in ("per_class", "per_rule", "clean_reply_fpr")} | {
             "n": len(replies),
@@ -124,12 +128,14 @@ def blind_figures(folders: tuple[Path, ...], judge: ClaimJudge | None = None) ->
     return pooled | {"p95_ms": percentile(times, 95), "sets": sets, "n": len(cases)}
 
 
-def judged_blind_figures(folders: tuple[Path, ...], judge: ClaimJudge, deterministic: dict[str, Any]) -> dict[str, Any] | None:
+def judged_blind_figures(
+    folders: tuple[Path, ...], judge: ClaimJudge, deterministic: dict[str, Any], encoder: SentenceEncoder | None = None
+) -> dict[str, Any] | None:
     """The blind sets again with the claim judge reviewing the claim backstops' grey bands: the
     figures as served with the embedded model, how often the judge was asked and how long it
     took, beside the deterministic rails' figures from the same run."""
     timed = TimedJudge(judge)
-    judged = blind_figures(folders, timed)
+    judged = blind_figures(folders, timed, encoder)
     if judged is None:
         return None
     return judged | {
@@ -147,22 +153,41 @@ def judged_blind_figures(folders: tuple[Path, ...], judge: ClaimJudge, determini
     }
 
 
+def encoder_summary(semantic: dict[str, Any], encoder: str, deterministic: dict[str, Any]) -> dict[str, Any]:
+    """The blind sets' figures with the semantic claim backstops (no judge) and the reply latency
+    with the sentence embeddings, beside the deterministic rails' from the same run."""
+    return {
+        "encoder": encoder,
+        "per_class": semantic["per_class"],
+        "per_rule": semantic["per_rule"],
+        "clean_reply_fpr": semantic["clean_reply_fpr"],
+        "reply_p95_ms_with_encoder": semantic["p95_ms"],
+        "sets": {name: {k: v[k] for k in ("per_class", "clean_reply_fpr")} for name, v in semantic["sets"].items()},
+        "deterministic_p95_ms": deterministic["p95_ms"],
+    }
+
+
 def bench(
     data: Path,
     attacks: dict[str, Any] | None,
     input_rails: dict[str, Any] | None,
     blind: tuple[Path, ...] = BLIND_SETS,
     judge: ClaimJudge | None = None,
+    encoder: SentenceEncoder | None = None,
 ) -> dict[str, Any]:
     ours = evaluate(data)
     held_out = ours["splits"]["held_out"]
     unseen = blind_figures(blind)
-    # With the embedded model, the headline is what is served: the rails with the claim judge.
-    # p95_ms stays the deterministic rails' (the latency target is theirs); the judge's own
-    # timings are reported beside it.
-    judged = judged_blind_figures(blind, judge, unseen) if judge is not None and unseen is not None else None
+    # The headline is what is served: the rails with the semantic backstops and the claim judge
+    # when both models are there. p95_ms stays the deterministic rails' (the latency target is
+    # theirs); the models' own timings are reported beside it.
+    semantic_run = blind_figures(blind, encoder=encoder) if encoder is not None and unseen is not None else None
+    semantic = encoder_summary(semantic_run, encoder.name, unseen) if encoder is not None and semantic_run and unseen else None
+    judged = judged_blind_figures(blind, judge, unseen, encoder) if judge is not None and unseen is not None else None
     deterministic_p95 = unseen["p95_ms"] if unseen else None
-    unseen = judged or unseen
+    served = ["the semantic backstops (" + semantic["encoder"] + ")"] if semantic else []
+    served += [f"the claim judge ({judged['claim_judge']['model']})"] if judged else []
+    unseen = judged or semantic_run or unseen
     # Headline: reply rules on the blind sets; message rules (personal data, injection) on the
     # held-out half of the messages, which their rules' author did not read while writing them.
     reply_side = unseen or held_out
@@ -174,12 +199,13 @@ def bench(
         "asr": attacks["asr"] if attacks else None,
         "p95_ms": max(ours["p95_ms"], deterministic_p95) if deterministic_p95 is not None else ours["p95_ms"],
         "headline_sources": {
-            "replies": ("blind sets pooled (evals/data/guardrail/blind, blind2)" if unseen else "held-out half of replies.jsonl")
-            + (f", rails with the claim judge ({judged['claim_judge']['model']})" if judged else ", deterministic rails"),
+            "replies": (f"blind sets pooled ({', '.join(unseen['sets'])})" if unseen else "held-out half of replies.jsonl")
+            + (", rails with " + " and ".join(served) if served else ", deterministic rails"),
             "messages": "held-out half of messages.jsonl",
         },
         "blind_sets": unseen["sets"] if unseen else None,
         "claim_judge": judged["claim_judge"] if judged else None,
+        "semantic_backstops": semantic,
         "held_out_split": {"per_class": held_out["per_class"], "clean_reply_fpr": held_out["clean_reply_fpr"]},
         "all_cases": {"per_class": ours["per_class"], "clean_reply_fpr": ours["clean_reply_fpr"]},
         "dev_split": {"per_class": ours["splits"]["dev"]["per_class"], "clean_reply_fpr": ours["splits"]["dev"]["clean_reply_fpr"]},

@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 
 from evals.metrics import percentile
 from guardrails.claim_judge import ClaimJudge
-from guardrails.claim_scorer import BACKED_UP
+from guardrails.claim_scorer import BACKED_UP, SentenceEncoder
 from guardrails.input_rails import screen_input
 from guardrails.models import SuitabilityResult
 from guardrails.output_rails import ReplyContext, check_reply
@@ -106,7 +106,11 @@ def _suitability(case: Case, catalog: dict[str, CatalogProduct]) -> list[Suitabi
 
 
 def predict_reply(
-    case: Case, policy: Policy, catalog: dict[str, CatalogProduct] | None = None, judge: ClaimJudge | None = None
+    case: Case,
+    policy: Policy,
+    catalog: dict[str, CatalogProduct] | None = None,
+    judge: ClaimJudge | None = None,
+    encoder: SentenceEncoder | None = None,
 ) -> set[str]:
     # The rule the set labels is the active recommendation, so "not stated" (a rewrite that adds
     # the suitability sentence, not a violation) is not counted; nor are notes (info) such as a
@@ -114,7 +118,7 @@ def predict_reply(
     catalog = load_catalog() if catalog is None else catalog
     aliases = {code: p.aliases for code, p in catalog.items()}
     context = ReplyContext(suitability=_suitability(case, catalog), canary=CANARY, product_aliases=aliases)
-    hits = check_reply(case.text, context, policy, judge)
+    hits = check_reply(case.text, context, policy, judge, encoder)
     return {h.rule_id for h in hits if h.severity != "info"} - {"suitability.not_stated"}
 
 

@@ -13,10 +13,15 @@ the threshold for a product above the client's class. The threshold is the lowes
 whose clean-reply false-positive rate stays within ``MAX_CLEAN_FPR``. The file records the
 cross-validated recall, precision and clean-reply false-positive rate of the cues alone and of
 cues plus backstop. Deterministic: fixed folds, lbfgs, no sampling.
+
+The same command builds ``guardrails/policy/recommendation_scorer_semantic.json``, over the
+n-grams plus each masked sentence's int8 e5 vector, with the claim backstops' ``SEMANTIC_C`` and
+``ALPHA`` (``--lexical-only`` skips it).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import zlib
 from dataclasses import dataclass
@@ -28,13 +33,14 @@ import numpy as np
 from evals.guardrail import Case, _suitability, load_catalog
 
 # The same features, regularisation, folds and threshold grid as the claim backstops.
-from evals.train_claim_scorer import FOLDS, NGRAMS, THRESHOLDS, C, _vectorizer
+from evals.train_claim_scorer import ALPHA, FOLDS, NGRAMS, SEMANTIC_C, THRESHOLDS, C, Embed, _matrix, _vectorizer, embedding_of
+from guardrails.claim_scorer import SentenceEncoder
 from guardrails.policy import load_policy
 from guardrails.recommendation import find_above_class_recommendation, named_products
-from guardrails.recommendation_scorer import SCORER_FILE, masked
+from guardrails.recommendation_scorer import SCORER_FILE, SEMANTIC_FILE, masked
 from guardrails.scope import sentences
 
-VERSION = "2026-11-22"  # the date of the data and settings this file was trained with
+VERSION = "2026-11-22.7"  # the date of the data and settings this file was trained with, and the session
 
 DATA = Path(__file__).parent / "data"
 SOURCES = (
@@ -45,6 +51,7 @@ SOURCES = (
     DATA / "guardrail_train2" / "claims.jsonl",
     DATA / "guardrail_train3" / "recommendations.jsonl",
     DATA / "guardrail_train4" / "claims.jsonl",
+    DATA / "guardrail_train8" / "recommendations.jsonl",
 )
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.005
@@ -83,11 +90,12 @@ def examples(cases: list[Case]) -> tuple[list[Example], np.ndarray]:
     return out, np.array(cues)
 
 
-def _fit(texts: list[str], labels: np.ndarray) -> tuple[Any, Any]:
+def _fit(texts: list[str], labels: np.ndarray, embed: Embed | None = None) -> tuple[Any, Any]:
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = _vectorizer(texts)
-    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(vectorizer.transform(texts), labels)
+    c = SEMANTIC_C if embed is not None else C
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(_matrix(vectorizer, texts, embed), labels)
     return vectorizer, model
 
 
@@ -95,16 +103,16 @@ def fold_of(text: str, k: int = FOLDS) -> int:
     return zlib.crc32(text.encode()) % k
 
 
-def out_of_fold(cases: list[Case], rows: list[Example]) -> np.ndarray:
+def out_of_fold(cases: list[Case], rows: list[Example], embed: Embed | None = None) -> np.ndarray:
     """Each example's probability from the model trained on the other folds (grouped by reply)."""
     fold = np.array([fold_of(cases[e.reply].text) for e in rows])
     texts, labels = [e.text for e in rows], np.array([e.recommended for e in rows])
     proba = np.zeros(len(rows))
     for i in range(FOLDS):
         train = fold != i
-        vectorizer, model = _fit([t for t, m in zip(texts, train, strict=True) if m], labels[train])
+        vectorizer, model = _fit([t for t, m in zip(texts, train, strict=True) if m], labels[train], embed)
         held = np.flatnonzero(~train)
-        proba[held] = model.predict_proba(vectorizer.transform([texts[j] for j in held]))[:, 1]
+        proba[held] = model.predict_proba(_matrix(vectorizer, [texts[j] for j in held], embed))[:, 1]
     return proba
 
 
@@ -152,20 +160,26 @@ def figures(best: np.ndarray, cues: np.ndarray, positive: np.ndarray, clean: np.
     }
 
 
-def train(out: Path = SCORER_FILE) -> dict[str, Any]:
+def train(out: Path = SCORER_FILE, encoder: SentenceEncoder | None = None) -> dict[str, Any]:
+    """Fit the backstop on every source and write ``out``; with ``encoder``, the semantic one."""
+    embed = embedding_of(encoder) if encoder is not None else None
     cases = _cases()
     rows, cues = examples(cases)
     positive = np.array([RULE in c.labels for c in cases])
     clean = np.array([not c.labels for c in cases])
     named_above = np.zeros(len(cases), dtype=bool)
     named_above[[e.reply for e in rows if e.above_class]] = True
-    best = reply_scores(len(cases), rows, out_of_fold(cases, rows))
+    best = reply_scores(len(cases), rows, out_of_fold(cases, rows, embed))
     cv = figures(best, cues, positive, clean, clean & named_above)
-    vectorizer, model = _fit([e.text for e in rows], np.array([e.recommended for e in rows]))
+    vectorizer, model = _fit([e.text for e in rows], np.array([e.recommended for e in rows]), embed)
     weights = model.coef_[0]
+    vocabulary = len(vectorizer.vocabulary_)
+    semantic: dict[str, Any] = {"embedder": encoder.name, "alpha": ALPHA} if encoder is not None else {}
+    embedding = {"embedding": [round(float(w), 5) for w in weights[vocabulary:]]} if encoder is not None else {}
     features = {g: [round(float(vectorizer.idf_[i]), 5), round(float(weights[i]), 5)] for g, i in sorted(vectorizer.vocabulary_.items())}
     payload = {
-        "version": f"{VERSION}-c{C}-n{NGRAMS[0]}{NGRAMS[1]}",
+        "version": f"{VERSION}-c{SEMANTIC_C if encoder is not None else C}-n{NGRAMS[0]}{NGRAMS[1]}" + ("-e5" if encoder else ""),
+        **semantic,
         "ngrams": list(NGRAMS),
         "training": {
             "sources": [str(p.relative_to(DATA.parent.parent)) for p in SOURCES],
@@ -174,7 +188,7 @@ def train(out: Path = SCORER_FILE) -> dict[str, Any]:
             "recommending_sentences": sum(e.recommended for e in rows),
             "folds": FOLDS,
         },
-        "model": {"rule": RULE, "intercept": round(float(model.intercept_[0]), 6), **cv},
+        "model": {"rule": RULE, "intercept": round(float(model.intercept_[0]), 6), **embedding, **cv},
         "features": features,
     }
     out.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -183,9 +197,22 @@ def train(out: Path = SCORER_FILE) -> dict[str, Any]:
 
 def summary(payload: dict[str, Any]) -> dict[str, Any]:
     """The figures without the weights and the threshold grid (what the command prints)."""
-    model = {k: v for k, v in payload["model"].items() if k != "cv5"}
+    model = {k: v for k, v in payload["model"].items() if k not in ("cv5", "embedding")}
     return {"version": payload["version"], "training": payload["training"], "model": model, "features": len(payload["features"])}
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Train the above-class backstop (n-gram, then semantic).")
+    parser.add_argument("--lexical-only", action="store_true", help="skip the semantic backstop (no embedder needed)")
+    args = parser.parse_args(argv)
     print(json.dumps(summary(train()), ensure_ascii=False, indent=2))
+    if not args.lexical_only:
+        from core.settings import get_settings
+        from retrieval.embeddings import build_embedder
+
+        encoder = build_embedder(get_settings().models_dir)  # the int8 ONNX graph the server runs
+        print(json.dumps(summary(train(SEMANTIC_FILE, encoder)), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

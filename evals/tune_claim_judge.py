@@ -7,7 +7,8 @@ recall of the rule (patterns, backstop and judge together) and the share of clea
 flags, beside the backstop alone. ``SET`` is either a training source, left out of the backstop's
 training (the backstop is refitted on the other sources, exactly as ``evals.train_claim_scorer``
 fits it), or the development set ``guardrail_dev5``, which the shipped backstops never saw. Never
-run on a blind set. Slow: about a second a sentence the judge reads with the 1.5B model on 2 cores.
+run on a blind set. ``--semantic`` tunes for the semantic backstops (n-grams plus the int8 e5
+sentence vectors), which serve when the embedder is loaded. Slow: about a second a sentence the judge reads with the 1.5B model on 2 cores.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from typing import Any
 
 import numpy as np
 
-from evals.train_claim_scorer import DATA, RULES, SOURCES, _fit, _sentences
+from evals.train_claim_scorer import DATA, RULES, SEMANTIC_C, SOURCES, C, _fit, _matrix, _sentences, embedding_of
 from guardrails.claim_judge import JudgeBand, review
-from guardrails.claim_scorer import load_scorer
+from guardrails.claim_scorer import SentenceEncoder, scorer_for
 from guardrails.claims import find_claims
 from guardrails.policy import load_policy
 
 DEV_SET = DATA / "guardrail_dev5" / "replies.jsonl"
-CONSULT_FROM = (0.3, 0.4, 0.5)
+CONSULT_FROM = (0.1, 0.2, 0.3, 0.4, 0.5)
 FLAG_AT: tuple[float | None, ...] = (None, 0.7, 0.75, 0.8, 0.85)
 WITHDRAW_UNDER = (0.0, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 Reader = Callable[[str], float]
@@ -39,23 +40,26 @@ def sets() -> dict[str, Path]:
     return {p.parent.name: p for p in (*SOURCES, DEV_SET)}
 
 
-def backstop_for(rule: str, held: Path) -> Callable[[list[str]], list[float]]:
-    """The rule's backstop as it scores ``held``'s sentences: the shipped one for the dev set,
-    else one refitted without ``held``."""
+def backstop_for(rule: str, held: Path, encoder: SentenceEncoder | None = None) -> Callable[[list[str]], list[float]]:
+    """The rule's backstop (semantic with ``encoder``) as it scores ``held``'s sentences: the
+    shipped one for the dev set, else one refitted without ``held``."""
     if held == DEV_SET:
-        scorer = load_scorer()
+        scorer = scorer_for(encoder)
         assert scorer is not None, "the claim scorer file is missing"
-        return lambda sentences: [scorer.score(s, rule).probability for s in sentences]
+        vector = (lambda s: encoder.embed_query(s)) if encoder is not None and scorer.embedder else (lambda s: None)
+        return lambda sentences: [scorer.score(s, rule, embedding=vector(s)).probability for s in sentences]
     train = [r for path in SOURCES if path != held for r in _rows_of(path)]
-    vectorizer, (model,) = _fit([r["text"] for r in train], np.array([[rule in r["labels"]] for r in train]))
-    return lambda sentences: [float(p) for p in model.predict_proba(vectorizer.transform(sentences))[:, 1]] if sentences else []
+    embed = embedding_of(encoder) if encoder is not None else None
+    labels = np.array([[rule in r["labels"]] for r in train])
+    vectorizer, (model,) = _fit([r["text"] for r in train], labels, c=SEMANTIC_C if embed else C, embed=embed)
+    return lambda sentences: [float(p) for p in model.predict_proba(_matrix(vectorizer, sentences, embed))[:, 1]] if sentences else []
 
 
-def read(rule: str, held: Path, judge: Reader, read_from: float) -> list[dict[str, Any]]:
+def read(rule: str, held: Path, judge: Reader, read_from: float, encoder: SentenceEncoder | None = None) -> list[dict[str, Any]]:
     """Each of ``held``'s replies: its labels, whether the rule's patterns fired, and per sentence
     the backstop's score and the judge's probability (None below ``read_from``)."""
     policy = load_policy()
-    backstop = backstop_for(rule, held)
+    backstop = backstop_for(rule, held, encoder)
     out = []
     for row in _rows_of(held):
         sentences = _sentences(row["text"])
@@ -136,6 +140,7 @@ def main() -> None:
     parser.add_argument("--read-from", type=float, default=min(CONSULT_FROM), help="the judge reads sentences scored from here up")
     parser.add_argument("--json", type=Path, help="write the per-reply readings here too")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="the local model to try as the judge")
+    parser.add_argument("--semantic", action="store_true", help="the semantic backstops (n-grams plus the int8 e5 vectors)")
     args = parser.parse_args()
     if args.held not in sets():
         parser.error(f"--held must be one of {sorted(sets())}")
@@ -144,10 +149,15 @@ def main() -> None:
     prompt = args.prompt or (band.prompt if band else None)
     if prompt is None:
         parser.error(f"the policy has no judge band for {args.rule}: name a --prompt")
-    scorer = load_scorer()
+    encoder = None
+    if args.semantic:
+        from retrieval.embeddings import build_embedder
+
+        encoder = build_embedder(get_settings().models_dir)
+    scorer = scorer_for(encoder)
     assert scorer is not None, "the claim scorer file is missing"
     judge = build_claim_judge(get_settings(), args.model, {args.rule: prompt})
-    replies = read(args.rule, sets()[args.held], lambda s: judge.probability(args.rule, s), args.read_from)
+    replies = read(args.rule, sets()[args.held], lambda s: judge.probability(args.rule, s), args.read_from, encoder)
     if args.json:
         args.json.write_text(json.dumps(replies, ensure_ascii=False), encoding="utf-8")
     for row in grid(args.rule, replies, scorer.models[args.rule].threshold):

@@ -7,14 +7,14 @@ import re
 from pydantic import BaseModel, Field
 
 from guardrails.claim_judge import ClaimJudge, review
-from guardrails.claim_scorer import load_scorer
+from guardrails.claim_scorer import SentenceEncoder, scorer_for
 from guardrails.claims import find_claims
 from guardrails.models import Action, RuleHit, SuitabilityResult, Verdict
 from guardrails.other_client import OtherClients
 from guardrails.pii import find_pii, mask_pii
 from guardrails.policy import Policy
 from guardrails.recommendation import find_above_class_recommendation
-from guardrails.recommendation_scorer import load_recommendation_scorer
+from guardrails.recommendation_scorer import recommendation_scorer_for
 from guardrails.scope import is_question
 
 ACTION_ORDER: dict[Action, int] = {"pass": 0, "rewrite": 1, "block": 2, "escalate": 3}
@@ -63,24 +63,31 @@ def scored_sentences(text: str, policy: Policy) -> list[str]:
     return [s for s in SENTENCE_END.split(text) if s.strip() and not is_question(s.strip(), 0, policy.rhetorical_markers)]
 
 
-def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset(), judge: ClaimJudge | None = None) -> list[RuleHit]:
+def likely_claims(
+    text: str,
+    policy: Policy,
+    skip: frozenset[str] = frozenset(),
+    judge: ClaimJudge | None = None,
+    encoder: SentenceEncoder | None = None,
+) -> list[RuleHit]:
     """Sentences a learned backstop reads as making its rule's claim (rules ``claims.likely_*``).
 
     A rule in ``skip`` (its patterns already fired) is not scored: the backstop only catches
-    what the patterns missed. One hit per flagged sentence and rule. For a rule the policy's
-    ``claim_judge`` has a band for, a sentence scored in the band is decided with ``judge``'s
-    reading too (see ``guardrails.claim_judge``); a flag it withdraws is logged as
-    ``claims.judge_withdrawn`` (info)."""
-    scorer = load_scorer()
-    if scorer is None:
+    what the patterns missed. One hit per flagged sentence and rule. With ``encoder`` (the
+    retrieval embedder the semantic backstops were trained with), the backstops read the
+    sentence's embedding as well as its n-grams. For a rule the policy's ``claim_judge`` has a
+    band for, a sentence scored in the band is decided with ``judge``'s reading too (see
+    ``guardrails.claim_judge``); a flag it withdraws is logged as ``claims.judge_withdrawn`` (info)."""
+    scorer = scorer_for(encoder)
+    rules = {rule: model for rule, model in (scorer.models.items() if scorer else []) if rule not in skip}
+    if scorer is None or not rules:
         return []
     hits = []
     for sentence in scored_sentences(text, policy):
         vector = scorer.features(sentence)
-        for rule, model in scorer.models.items():
-            if rule in skip:
-                continue
-            scored = scorer.score(sentence, rule, vector)
+        embedding = encoder.embed_query(sentence) if encoder is not None and scorer.embedder else None
+        for rule, model in rules.items():
+            scored = scorer.score(sentence, rule, vector, embedding)
             drivers = "、".join(scored.drivers)
             score = f"评分{scored.probability:.2f}，阈值{model.threshold}"
             detail = f"{BACKSTOP_LABELS[rule]}：{score}（评分器{scorer.version}；主要片段：{drivers}）"
@@ -96,12 +103,18 @@ def likely_claims(text: str, policy: Policy, skip: frozenset[str] = frozenset(),
 
 
 def likely_above_class(
-    text: str, unsuitable: list[SuitabilityResult], suitable: list[SuitabilityResult], aliases: dict[str, list[str]], policy: Policy
+    text: str,
+    unsuitable: list[SuitabilityResult],
+    suitable: list[SuitabilityResult],
+    aliases: dict[str, list[str]],
+    policy: Policy,
+    encoder: SentenceEncoder | None = None,
 ) -> RuleHit | None:
     """A sentence the learned backstop reads as actively recommending an above-class product the
-    cue rules missed: a hit of rule ``suitability.above_class`` itself (it blocks like the cues)."""
-    scorer = load_recommendation_scorer()
-    flag = scorer.flag(text, unsuitable, aliases, suitable) if scorer else None
+    cue rules missed: a hit of rule ``suitability.above_class`` itself (it blocks like the cues).
+    With ``encoder``, the semantic backstop reads the sentence's embedding too."""
+    scorer = recommendation_scorer_for(encoder)
+    flag = scorer.flag(text, unsuitable, aliases, suitable, encoder) if scorer else None
     if scorer is None or flag is None:
         return None
     score = f"评分{flag.scored.probability:.2f}≥{scorer.threshold}"
@@ -110,17 +123,20 @@ def likely_above_class(
     return policy.hit("suitability.above_class", detail=detail, span=flag.sentence)
 
 
-def check_reply(text: str, ctx: ReplyContext, policy: Policy, judge: ClaimJudge | None = None) -> list[RuleHit]:
-    """Every rule the drafted ``text`` breaks (and the info notes of the claim judge's reviews)."""
+def check_reply(
+    text: str, ctx: ReplyContext, policy: Policy, judge: ClaimJudge | None = None, encoder: SentenceEncoder | None = None
+) -> list[RuleHit]:
+    """Every rule the drafted ``text`` breaks (and the info notes of the claim judge's reviews).
+    ``judge`` and ``encoder``: the models the claim backstops may consult (see :func:`likely_claims`)."""
     hits = find_claims(text, policy)
-    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits), judge=judge)
+    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits), judge=judge, encoder=encoder)
     unsuitable = [s for s in ctx.suitability if not s.is_suitable]
     if unsuitable:
         suitable = [s for s in ctx.suitability if s.is_suitable]
         sentence = find_above_class_recommendation(text, unsuitable, policy, ctx.product_aliases, suitable)
         if sentence:
             hits.append(policy.hit("suitability.above_class", span=sentence))
-        elif backstop := likely_above_class(text, unsuitable, suitable, ctx.product_aliases, policy):
+        elif backstop := likely_above_class(text, unsuitable, suitable, ctx.product_aliases, policy, encoder):
             hits.append(backstop)
         elif not any(marker in text for marker in policy.mismatch_markers):
             hits.append(policy.hit("suitability.not_stated"))

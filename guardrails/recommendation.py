@@ -6,10 +6,11 @@ without product names in the way ("建议您Ⓟ和Ⓟ各配一半", "三成Ⓟ")
 contrast (但/不过), so "虽然R4比您高，但我还是建议您配置" is judged by what follows the 但.
 
 A part of a statement recommends an unsuitable product when it carries a recommendation cue
-(推荐, 建议您买, 值得, 适合您, 三成Ⓟ, 帮您挑了, I'd suggest ...) that is neither negated, nor in a
-question, nor after a neutraliser (a condition, the client's own choice, someone else's advice),
-the part does not decline the product ("超出您的等级", "不在推荐范围内", the warning-and-confirm
-procedure), and the cue points at the product. In a reply that declines nothing, weaker cues
+(推荐, 建议您买, 值得, 适合您, 三成Ⓟ, 帮您挑了, I'd suggest ...) that is neither negated, nor
+quoted (您说"想买Ⓟ": someone else's words), nor in a question, nor after a neutraliser (a
+condition, the client's own choice, someone else's advice), the part does not decline the product
+("超出您的等级", "不在推荐范围内", the warning-and-confirm procedure), and the cue points at the
+product. In a reply that declines nothing, weaker cues
 (是不错的入场时机, 一定要参与, would make sense) count too. The cue points at the product when
 the product is named in the cue's clause, or else is the nearest product named in the statement,
 or else is the product the reply is talking about.
@@ -25,7 +26,7 @@ from itertools import pairwise
 
 from guardrails.models import SuitabilityResult
 from guardrails.policy import Policy
-from guardrails.scope import CLAUSE_BREAK, is_negated, statements
+from guardrails.scope import CLAUSE_BREAK, in_quotes, is_negated, statements
 
 PRODUCT = "Ⓟ"
 CONTRAST = re.compile(r"但是|但|不过|可是|然而|(?i:\bbut\b)")
@@ -87,7 +88,7 @@ def _live_cues(statement: str, begin: int, end: int, policy: Policy, soft: bool)
     patterns = policy.compiled_recommendation_cues() + (policy.compiled_soft_cues() if soft else [])
     for pattern in patterns:
         for match in pattern.finditer(statement, begin, end):
-            if is_negated(statement, match.start(), policy.negations, policy.false_negations):
+            if is_negated(statement, match.start(), policy.negations, policy.false_negations) or in_quotes(statement, match.start()):
                 continue
             if any(n.search(statement, 0, match.start()) for n in policy.compiled_neutralisers()):
                 continue

@@ -10,6 +10,10 @@ the recommending wording and which product it points at, never a product's name.
 arithmetic are the claim backstops' (character n-gram TF-IDF, logistic regression; see
 ``guardrails.claim_scorer``); the weights are data (``policy/recommendation_scorer.json``), built
 by ``python -m evals.train_recommendation_scorer``. Pure arithmetic at check time.
+
+As with the claim backstops, a semantic variant (``policy/recommendation_scorer_semantic.json``)
+also reads the masked sentence's vector from the retrieval embedder it was trained with, and is
+used when the caller passes that embedder (:func:`recommendation_scorer_for`).
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from guardrails.claim_scorer import Scored, logistic, tfidf
+from guardrails.claim_scorer import Scored, SentenceEncoder, logistic, tfidf
 from guardrails.models import SuitabilityResult
 from guardrails.recommendation import PRODUCT, NamedProduct, named_products
 from guardrails.scope import sentences
 
 SCORER_FILE = Path(__file__).parent / "policy" / "recommendation_scorer.json"
+SEMANTIC_FILE = Path(__file__).parent / "policy" / "recommendation_scorer_semantic.json"
 OTHER = "Ⓞ"
 """The mark for a product other than the one being scored."""
 
@@ -58,10 +63,21 @@ class RecommendationScorer:
     coef: dict[str, float]
     intercept: float
     threshold: float
+    embedder: str | None = None
+    """The embedder whose vectors of the masked sentence the model also reads (None: n-grams only)."""
+    embedding: tuple[float, ...] = ()
+    alpha: float = 1.0
 
-    def score(self, text: str) -> Scored:
-        """The probability that the masked sentence ``text`` actively recommends PRODUCT."""
-        return logistic(tfidf(text, self.idf, self.ngrams), self.coef, self.intercept)
+    def score(self, text: str, encoder: SentenceEncoder | None = None) -> Scored:
+        """The probability that the masked sentence ``text`` actively recommends PRODUCT
+        (``encoder``: the embedder a semantic scorer reads, required by one)."""
+        dense = 0.0
+        if self.embedding:
+            if encoder is None or encoder.name != self.embedder:
+                raise ValueError(f"recommendation scorer {self.version} needs the {self.embedder} embedder")
+            vector = encoder.embed_query(text)
+            dense = self.alpha * sum(float(x) * w for x, w in zip(vector, self.embedding, strict=True))
+        return logistic(tfidf(text, self.idf, self.ngrams), self.coef, self.intercept, dense)
 
     def flag(
         self,
@@ -69,6 +85,7 @@ class RecommendationScorer:
         unsuitable: list[SuitabilityResult],
         aliases: dict[str, list[str]] | None = None,
         suitable: list[SuitabilityResult] | None = None,
+        encoder: SentenceEncoder | None = None,
     ) -> Flag | None:
         """The first sentence of ``text`` whose score for an unsuitable product it names reaches
         the threshold."""
@@ -76,7 +93,7 @@ class RecommendationScorer:
         products = targets + named_products(suitable or [], aliases or {})
         for sentence in sentences(text):
             for target in (t for t in targets if t.named_in(sentence)):
-                scored = self.score(masked(sentence, target, products))
+                scored = self.score(masked(sentence, target, products), encoder)
                 if scored.probability >= self.threshold:
                     return Flag(sentence, target, scored)
         return None
@@ -91,6 +108,9 @@ def recommendation_scorer_from_json(payload: dict[str, object]) -> Recommendatio
         raise ValueError("recommendation scorer file: 'model' must give 'intercept' and 'threshold'")
     if not isinstance(ngrams, list) or len(ngrams) != 2:
         raise ValueError("recommendation scorer file: 'ngrams' must be [smallest, largest]")
+    embedder, embedding = payload.get("embedder"), model.get("embedding", [])
+    if (embedder is not None and not isinstance(embedder, str)) or not isinstance(embedding, list) or (embedder is None) != (not embedding):
+        raise ValueError("recommendation scorer file: 'embedding' weights come exactly with the 'embedder' they read")
     return RecommendationScorer(
         version=str(payload["version"]),
         ngrams=(int(ngrams[0]), int(ngrams[1])),
@@ -98,12 +118,27 @@ def recommendation_scorer_from_json(payload: dict[str, object]) -> Recommendatio
         coef={g: float(v[1]) for g, v in features.items() if v[1]},
         intercept=float(model["intercept"]),
         threshold=float(model["threshold"]),
+        embedder=embedder,
+        embedding=tuple(float(w) for w in embedding),
+        alpha=float(str(payload.get("alpha", 1.0))),
     )
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def load_recommendation_scorer(path: Path = SCORER_FILE) -> RecommendationScorer | None:
     """The shipped backstop, or None when the file is absent (the cue rules still run)."""
     if not path.is_file():
         return None
     return recommendation_scorer_from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def recommendation_scorer_for(
+    encoder: SentenceEncoder | None, lexical: Path = SCORER_FILE, semantic: Path = SEMANTIC_FILE
+) -> RecommendationScorer | None:
+    """The semantic backstop when ``encoder`` is the embedder it was trained with, else the
+    n-gram one (None when neither file is there)."""
+    if encoder is not None:
+        reading = load_recommendation_scorer(semantic)
+        if reading is not None and reading.embedder == encoder.name:
+            return reading
+    return load_recommendation_scorer(lexical)

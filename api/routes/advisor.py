@@ -111,7 +111,7 @@ def _check(deps: AgentDeps, session: Session, draft: DraftView, text: str) -> Ve
         product_aliases=aliases,
         other_clients=deps.roster.others_of(draft.client_id),  # an advisor's text must not carry another client's data either
     )
-    return decide(check_reply(text, ctx, deps.policy, deps.claim_judge), deps.policy)
+    return decide(check_reply(text, ctx, deps.policy, deps.claim_judge, deps.claim_encoder), deps.policy)
 
 
 def _draft_out(deps: AgentDeps, session: Session, draft: DraftView) -> DraftOut:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from evals.bench_guardrail import blind_figures, naive_baseline_pooled
+from tests.guardrails.test_claim_judge import GREY
 
 PROMISE = "这只产品您放心买，保本保收益，稳赚不赔。"
 CLEAN = "本基金不保本，历史业绩不代表未来表现，请您根据自身情况决定。"
@@ -45,7 +46,7 @@ def test_no_blind_set_gives_no_figures_and_the_baseline_pools_the_same_sets(tmp_
 
 def test_the_judged_run_reports_the_judge_beside_the_deterministic_figures(tmp_path: Path) -> None:
     from evals.bench_guardrail import judged_blind_figures
-    from tests.guardrails.test_claim_judge import GREY, ScriptedJudge
+    from tests.guardrails.test_claim_judge import ScriptedJudge
 
     folder = write_set(tmp_path / "blind", [("a-1", GREY, ["claims.guaranteed_return"]), ("a-2", CLEAN, [])])
     deterministic = blind_figures((folder,))
@@ -57,3 +58,18 @@ def test_the_judged_run_reports_the_judge_beside_the_deterministic_figures(tmp_p
     assert report["sentences_read_by_rule"] == {"claims.guaranteed_return": 1}
     assert report["deterministic_rails_only"]["per_class"]["guaranteed_return"]["recall"] == 0.0
     assert set(report["deterministic_rails_only"]["sets"]) == {"blind"}
+
+
+def test_the_semantic_run_embeds_the_sentences_and_is_reported_beside_the_deterministic_one(tmp_path: Path) -> None:
+    from evals.bench_guardrail import encoder_summary
+    from tests.guardrails.test_claim_scorer import KeyedEncoder
+
+    folder = write_set(tmp_path / "blind", [("a-1", GREY, ["claims.guaranteed_return"]), ("a-2", CLEAN, [])])
+    deterministic = blind_figures((folder,))
+    encoder = KeyedEncoder("multilingual-e5-small-int8", [0.0] * 384)
+    semantic = blind_figures((folder,), encoder=encoder)
+    assert deterministic is not None and semantic is not None and encoder.calls > 0
+    summary = encoder_summary(semantic, encoder.name, deterministic)
+    assert summary["encoder"] == encoder.name and set(summary["sets"]) == {"blind"}
+    assert summary["deterministic_p95_ms"] == deterministic["p95_ms"] and summary["reply_p95_ms_with_encoder"] > 0
+    assert set(summary["per_class"]) >= {"guaranteed_return", "suitability"}

@@ -28,7 +28,9 @@ def test_the_backstop_alone_and_a_band_setting_are_scored_on_the_same_replies() 
     assert (strict["recall"], strict["clean_fpr"]) == (1.0, 1.0)
     withdraw_only = row(rows, {"consult_from": 0.3, "flag_at": None, "withdraw_under": 0.2})
     assert (withdraw_only["recall"], withdraw_only["clean_fpr"], withdraw_only["sentences_read"]) == (0.5, 0.0, 1)
-    assert len(rows) == 1 + 3 * 5 * 7
+    # Every setting but those that would ask about the unread sentences scored 0.1 and 0.2
+    # (consulting from 0.1 or 0.2 with a flag cut-off).
+    assert len(rows) == 1 + 5 * 5 * 7 - 2 * 4 * 7
 
 
 def test_a_setting_that_would_ask_about_unread_sentences_is_left_out() -> None:

@@ -4,12 +4,23 @@ rule, and wired so that a flagged sentence is dropped while the rest of the repl
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from agent.reply_gate import sentence_check
-from guardrails.claim_scorer import BACKED_UP, BACKSTOPS, SCORER_FILE, char_ngrams, load_scorer, scorer_from_json
+from guardrails.claim_scorer import (
+    BACKED_UP,
+    BACKSTOPS,
+    SCORER_FILE,
+    SEMANTIC_FILE,
+    char_ngrams,
+    load_scorer,
+    scorer_for,
+    scorer_from_json,
+)
 from guardrails.claims import find_claims
 from guardrails.output_rails import ReplyContext, check_reply
 from guardrails.policy import load_policy
@@ -126,3 +137,66 @@ def test_the_backstops_read_assertions_not_questions_that_ask() -> None:
     assert scored_sentences("行长买了就一定不亏吗？他买的时间点和您不一样。", policy) == ["他买的时间点和您不一样。"]
     # A rhetorical question still asserts, so it is read.
     assert scored_sentences("这还能亏？", policy) == ["这还能亏？"]
+
+
+class KeyedEncoder:
+    """A sentence encoder that returns one fixed vector for every sentence, and counts calls."""
+
+    def __init__(self, name: str, vector: list[float]) -> None:
+        self._name, self.vector, self.calls = name, vector, 0
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.calls += 1
+        return np.array(self.vector)
+
+
+def semantic_payload(embedding: list[float], alpha: float = 2.0, embedder: str | None = "fake-e5") -> dict[str, object]:
+    rules = [{"rule": rule, "threshold": 0.5, "intercept": -1.0, "embedding": embedding} for rule in BACKSTOPS]
+    features = {"保": [1.0, 0.5, 0, 0, 0]}
+    return {"version": "t-e5", "embedder": embedder, "alpha": alpha, "ngrams": [1, 1], "features": features, "rules": rules}
+
+
+def test_a_semantic_backstop_adds_the_embeddings_share_to_the_logit() -> None:
+    scorer = scorer_from_json(semantic_payload([1.0, -1.0]))
+    scored = scorer.score("保", "claims.guaranteed_return", embedding=[0.6, 0.8])
+    # intercept -1, the n-gram 保 (TF-IDF 1.0) weighs 0.5, and 2 × (0.6 − 0.8) from the embedding.
+    assert scored.probability == pytest.approx(1 / (1 + math.exp(-(-1.0 + 0.5 + 2 * (0.6 - 0.8)))))
+    with pytest.raises(ValueError, match="2-dimensional fake-e5 vector"):
+        scorer.score("保", "claims.guaranteed_return")
+    with pytest.raises(ValueError, match="2-dimensional"):
+        scorer.score("保", "claims.guaranteed_return", embedding=[0.6, 0.8, 0.0])
+
+
+def test_embedding_weights_come_exactly_with_the_embedder_name() -> None:
+    with pytest.raises(ValueError, match="embedder"):
+        scorer_from_json(semantic_payload([1.0, -1.0], embedder=None))
+    with pytest.raises(ValueError, match="embedder"):
+        scorer_from_json(semantic_payload([], embedder="fake-e5"))
+
+
+def test_the_semantic_backstops_are_read_only_with_the_embedder_they_were_trained_with() -> None:
+    semantic = load_scorer(SEMANTIC_FILE)
+    assert semantic is not None and semantic.embedder == "multilingual-e5-small-int8"
+    assert all(len(m.embedding) == 384 for m in semantic.models.values())
+    assert scorer_for(None) == load_scorer() and load_scorer() is not None and load_scorer().embedder is None  # type: ignore[union-attr]
+    assert scorer_for(KeyedEncoder("multilingual-e5-small", [0.0] * 384)) == load_scorer()  # the float model is another embedder
+    assert scorer_for(KeyedEncoder("multilingual-e5-small-int8", [0.0] * 384)) == semantic
+
+
+def test_the_rails_embed_each_sentence_once_and_name_the_semantic_scorer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import guardrails.output_rails as rails
+
+    semantic = tmp_path / "semantic.json"
+    semantic.write_text(json.dumps(semantic_payload([4.0, 0.0])), encoding="utf-8")
+    monkeypatch.setattr(rails, "scorer_for", lambda enc: scorer_for(enc, semantic=semantic))
+    encoder = KeyedEncoder("fake-e5", [1.0, 0.0])
+    # Every rule's logit is −1 + 2 × 4 = 7 on any sentence, so each sentence is flagged for each rule.
+    hits = rails.likely_claims("货币基金流动性好。请您自主决策。", load_policy(), encoder=encoder)
+    assert encoder.calls == 2
+    assert len(hits) == 2 * len(BACKSTOPS) and all("评分器t-e5" in h.detail for h in hits)
+    # Without the encoder the shipped n-gram backstops decide, and nothing is embedded.
+    assert rails.likely_claims("货币基金流动性好。请您自主决策。", load_policy(), encoder=None) == [] and encoder.calls == 2

@@ -291,6 +291,12 @@ def test_trading_for_the_client_still_fires(text: str) -> None:
         ("朋友要帮你操盘分成？那是违法的代客理财。", "claims.trade_on_behalf"),
         ("基金不会赔付您的亏损，亏了要自己承担。", "claims.guaranteed_return"),
         ("我理解您最在意本金安全，所以只给您看R1的产品。", "claims.guaranteed_return"),
+        ("那人跟您拍胸脯说包赚，您就当没听见。", "claims.guaranteed_return"),
+        ("您提出希望把账户交给我们打理，这个我们做不了。", "claims.trade_on_behalf"),
+        ("如果您对本金安全要求最高，银行存款更合适。", "claims.guaranteed_return"),
+        ("You asked whether holding it for five years means you cannot lose.", "claims.guaranteed_return"),
+        ("我们也不会以电话或私信的方式代您下单。", "claims.trade_on_behalf"),
+        ("您问这只货币基金会不会跌。", "claims.certainty"),
     ],
 )
 def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rule: str) -> None:
@@ -309,6 +315,11 @@ def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rul
         ("这不违法，账户交给我，我帮您操作。", "claims.trade_on_behalf"),
         ("您要保本的话，这只最合适，不会亏。", "claims.guaranteed_return"),
         ("您想要保本的，就选这只。", "claims.guaranteed_return"),
+        ("我跟您拍胸脯，这只包赚。", "claims.guaranteed_return"),
+        ("把账户交给我们，您就省心了。", "claims.trade_on_behalf"),
+        ("Relax, you cannot lose with this fund.", "claims.guaranteed_return"),
+        ("我可以通过微信直接代您下单。", "claims.trade_on_behalf"),
+        ("这只货币基金不会跌。", "claims.certainty"),
     ],
 )
 def test_the_claims_those_exceptions_sit_beside_still_fire(text: str, rule: str) -> None:

@@ -4,6 +4,7 @@ on a product above the client's class that the cue rules missed, and blocking li
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from guardrails.recommendation import PRODUCT, find_above_class_recommendation, 
 from guardrails.recommendation_scorer import (
     OTHER,
     SCORER_FILE,
+    SEMANTIC_FILE,
     load_recommendation_scorer,
     masked,
+    recommendation_scorer_for,
     recommendation_scorer_from_json,
 )
 from guardrails.streaming import SentenceGate
@@ -119,3 +122,35 @@ def test_a_malformed_scorer_file_is_refused() -> None:
         recommendation_scorer_from_json({"version": "x", "features": {"a": [1.0]}, "model": {}, "ngrams": [1, 3]})
     with pytest.raises(ValueError, match="model"):
         recommendation_scorer_from_json({"version": "x", "features": {}, "model": {"intercept": 0.0}, "ngrams": [1, 3]})
+
+
+def test_a_semantic_recommendation_scorer_needs_its_embedder() -> None:
+    from tests.guardrails.test_claim_scorer import KeyedEncoder
+
+    payload = {
+        "version": "t-e5",
+        "embedder": "fake-e5",
+        "alpha": 1.0,
+        "ngrams": [1, 1],
+        "features": {"选": [1.0, 0.5]},
+        "model": {"intercept": -1.0, "threshold": 0.5, "embedding": [2.0, 0.0]},
+    }
+    scorer = recommendation_scorer_from_json(payload)
+    # -1 + 0.5 (选, TF-IDF 1.0) + 1.0 × 2.0 from the embedding.
+    assert scorer.score("选", KeyedEncoder("fake-e5", [1.0, 0.0])).probability == pytest.approx(1 / (1 + math.exp(-1.5)))
+    with pytest.raises(ValueError, match="fake-e5"):
+        scorer.score("选")
+    with pytest.raises(ValueError, match="fake-e5"):
+        scorer.score("选", KeyedEncoder("other", [1.0, 0.0]))
+    with pytest.raises(ValueError, match="embedder"):
+        recommendation_scorer_from_json(payload | {"embedder": None})
+
+
+def test_the_semantic_backstop_is_read_only_with_the_embedder_it_was_trained_with() -> None:
+    from tests.guardrails.test_claim_scorer import KeyedEncoder
+
+    semantic = load_recommendation_scorer(SEMANTIC_FILE)
+    assert semantic is not None and semantic.embedder == "multilingual-e5-small-int8" and len(semantic.embedding) == 384
+    assert recommendation_scorer_for(None) == load_recommendation_scorer()
+    assert recommendation_scorer_for(KeyedEncoder("multilingual-e5-small", [0.0] * 384)) == load_recommendation_scorer()
+    assert recommendation_scorer_for(KeyedEncoder("multilingual-e5-small-int8", [0.0] * 384)) == semantic
