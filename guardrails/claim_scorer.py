@@ -22,11 +22,11 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -175,11 +175,27 @@ def load_scorer(path: Path = SCORER_FILE) -> ClaimScorer | None:
     return scorer_from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
+class _ReadsEmbedder(Protocol):
+    @property
+    def embedder(self) -> str | None: ...
+
+
+Model = TypeVar("Model", bound=_ReadsEmbedder)
+
+
+def semantic_or_lexical(
+    encoder: SentenceEncoder | None, semantic: Callable[[], Model | None], lexical: Callable[[], Model | None]
+) -> Model | None:
+    """The semantic model when ``encoder`` is the embedder it was trained with, else the n-gram
+    one (each loaded only when it is the one read)."""
+    if encoder is not None:
+        reading = semantic()
+        if reading is not None and reading.embedder == encoder.name:
+            return reading
+    return lexical()
+
+
 def scorer_for(encoder: SentenceEncoder | None, lexical: Path = SCORER_FILE, semantic: Path = SEMANTIC_FILE) -> ClaimScorer | None:
     """The semantic backstops when ``encoder`` is the embedder they were trained with, else the
     n-gram ones (None when neither file is there)."""
-    if encoder is not None:
-        reading = load_scorer(semantic)
-        if reading is not None and reading.embedder == encoder.name:
-            return reading
-    return load_scorer(lexical)
+    return semantic_or_lexical(encoder, lambda: load_scorer(semantic), lambda: load_scorer(lexical))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from guardrails.claim_scorer import Scored, SentenceEncoder, logistic, tfidf
+from guardrails.claim_scorer import Scored, SentenceEncoder, logistic, semantic_or_lexical, tfidf
 from guardrails.models import SuitabilityResult
 from guardrails.recommendation import PRODUCT, NamedProduct, named_products
 from guardrails.scope import sentences
@@ -137,8 +137,4 @@ def recommendation_scorer_for(
 ) -> RecommendationScorer | None:
     """The semantic backstop when ``encoder`` is the embedder it was trained with, else the
     n-gram one (None when neither file is there)."""
-    if encoder is not None:
-        reading = load_recommendation_scorer(semantic)
-        if reading is not None and reading.embedder == encoder.name:
-            return reading
-    return load_recommendation_scorer(lexical)
+    return semantic_or_lexical(encoder, lambda: load_recommendation_scorer(semantic), lambda: load_recommendation_scorer(lexical))
