@@ -2,7 +2,7 @@
 
 Trains one backstop per banned-claim rule (see ``guardrails.claim_scorer``) on the team's
 labelled replies (``evals/data/guardrail``, ``evals/data/guardrail_own`` and the training-only
-``evals/data/guardrail_train``, ``_train2``, ``_train4``, ``_train6`` and ``_train7``; never a blind set, nor the
+``evals/data/guardrail_train``, ``_train2``, ``_train4``, ``_train6``, ``_train7`` and ``_train9``; never a blind set, nor the
 claim judge's development set ``guardrail_dev5``). Each rule's decision threshold is picked by
 5-fold cross-validation: the lowest threshold whose false-positive rate on clean replies stays
 within that rule's budget (``MAX_CLEAN_FPR``; the budgets add up to 2 %). A reply is scored by its
@@ -41,6 +41,7 @@ SOURCES = (
     DATA / "guardrail_train4" / "claims.jsonl",
     DATA / "guardrail_train6" / "claims.jsonl",
     DATA / "guardrail_train7" / "claims.jsonl",
+    DATA / "guardrail_train9" / "claims.jsonl",
 )
 RULES = tuple(BACKSTOPS)
 MAX_CLEAN_FPR = {

@@ -297,6 +297,12 @@ def test_trading_for_the_client_still_fires(text: str) -> None:
         ("You asked whether holding it for five years means you cannot lose.", "claims.guaranteed_return"),
         ("我们也不会以电话或私信的方式代您下单。", "claims.trade_on_behalf"),
         ("您问这只货币基金会不会跌。", "claims.certainty"),
+        ("我帮您做了一次持仓诊断，债券占比偏低。", "claims.trade_on_behalf"),
+        ("你说把账户交给我管，这个真的不行。", "claims.trade_on_behalf"),
+        ("你莫把密码发给我，你自己登上去。", "claims.trade_on_behalf"),
+        ("本公司投顾服务不包含代客下单、代客理财或全权委托。", "claims.trade_on_behalf"),
+        ("全权委托这个我们做不了。", "claims.trade_on_behalf"),
+        ("全权委托是由他人自行决定买卖。", "claims.trade_on_behalf"),
     ],
 )
 def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rule: str) -> None:
@@ -320,6 +326,9 @@ def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rul
         ("Relax, you cannot lose with this fund.", "claims.guaranteed_return"),
         ("我可以通过微信直接代您下单。", "claims.trade_on_behalf"),
         ("这只货币基金不会跌。", "claims.certainty"),
+        ("我帮您做一下调仓，您不用管。", "claims.trade_on_behalf"),
+        ("您把账户交给我管，我来操作。", "claims.trade_on_behalf"),
+        ("全权委托给我们，您就省心了。", "claims.trade_on_behalf"),
     ],
 )
 def test_the_claims_those_exceptions_sit_beside_still_fire(text: str, rule: str) -> None:
