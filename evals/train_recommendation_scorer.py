@@ -33,7 +33,7 @@ import numpy as np
 from evals.guardrail import Case, _suitability, load_catalog
 
 # The same features, regularisation, folds and threshold grid as the claim backstops.
-from evals.train_claim_scorer import ALPHA, FOLDS, NGRAMS, SEMANTIC_C, THRESHOLDS, C, Embed, _matrix, _vectorizer, embedding_of
+from evals.train_claim_scorer import ALPHA, FOLDS, NGRAMS, THRESHOLDS, Embed, _matrix, _vectorizer, embedding_of, regularisation
 from guardrails.claim_scorer import SentenceEncoder
 from guardrails.policy import load_policy
 from guardrails.recommendation import find_above_class_recommendation, named_products
@@ -94,8 +94,9 @@ def _fit(texts: list[str], labels: np.ndarray, embed: Embed | None = None) -> tu
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = _vectorizer(texts)
-    c = SEMANTIC_C if embed is not None else C
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(_matrix(vectorizer, texts, embed), labels)
+    model = LogisticRegression(C=regularisation(embed), max_iter=5000, class_weight="balanced").fit(
+        _matrix(vectorizer, texts, embed), labels
+    )
     return vectorizer, model
 
 
@@ -178,7 +179,7 @@ def train(out: Path = SCORER_FILE, encoder: SentenceEncoder | None = None) -> di
     embedding = {"embedding": [round(float(w), 5) for w in weights[vocabulary:]]} if encoder is not None else {}
     features = {g: [round(float(vectorizer.idf_[i]), 5), round(float(weights[i]), 5)] for g, i in sorted(vectorizer.vocabulary_.items())}
     payload = {
-        "version": f"{VERSION}-c{SEMANTIC_C if encoder is not None else C}-n{NGRAMS[0]}{NGRAMS[1]}" + ("-e5" if encoder else ""),
+        "version": f"{VERSION}-c{regularisation(embed)}-n{NGRAMS[0]}{NGRAMS[1]}" + ("-e5" if encoder else ""),
         **semantic,
         "ngrams": list(NGRAMS),
         "training": {

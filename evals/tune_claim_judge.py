@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.train_claim_scorer import DATA, RULES, SEMANTIC_C, SOURCES, C, _fit, _matrix, _sentences, embedding_of
+from evals.train_claim_scorer import DATA, RULES, SOURCES, _fit, _matrix, _sentences, embedding_of
 from guardrails.claim_judge import JudgeBand, review
 from guardrails.claim_scorer import SentenceEncoder, scorer_for
 from guardrails.claims import find_claims
@@ -51,7 +51,7 @@ def backstop_for(rule: str, held: Path, encoder: SentenceEncoder | None = None) 
     train = [r for path in SOURCES if path != held for r in _rows_of(path)]
     embed = embedding_of(encoder) if encoder is not None else None
     labels = np.array([[rule in r["labels"]] for r in train])
-    vectorizer, (model,) = _fit([r["text"] for r in train], labels, c=SEMANTIC_C if embed else C, embed=embed)
+    vectorizer, (model,) = _fit([r["text"] for r in train], labels, embed=embed)
     return lambda sentences: [float(p) for p in model.predict_proba(_matrix(vectorizer, sentences, embed))[:, 1]] if sentences else []
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evals.train_claim_scorer import ALPHA, RULES, SEMANTIC_C, VERSION, _fit, _rows, embedding_of
+from evals.train_claim_scorer import ALPHA, RULES, VERSION, _fit, _rows, embedding_of
 from guardrails.claim_scorer import BACKSTOPS, SEMANTIC_FILE, load_scorer, scorer_for
 from guardrails.output_rails import ReplyContext, check_reply
 from guardrails.policy import load_policy
@@ -33,7 +33,7 @@ def test_the_shipped_semantic_file_is_what_training_builds_now(encoder: Embedder
     rows = _rows()
     texts = [r["text"] for r in rows]
     embed = embedding_of(encoder)
-    vectorizer, models = _fit(texts, np.array([[rule in r["labels"] for rule in RULES] for r in rows]), c=SEMANTIC_C, embed=embed)
+    vectorizer, models = _fit(texts, np.array([[rule in r["labels"] for rule in RULES] for r in rows]), embed=embed)
     for rule, model in zip(RULES, models, strict=True):
         for text in [*PARAPHRASES.values(), *HARD_NEGATIVES[:3], texts[7], texts[-1]]:
             features = vectorizer.transform([text]).toarray()[0]

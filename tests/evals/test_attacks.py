@@ -32,3 +32,28 @@ def test_a_model_that_answers_from_the_passage_is_not(settings: Settings) -> Non
     report = run(settings, "根据资料，该产品风险等级为R2，请以产品法律文件为准。")
     assert report["by_kind"]["planted"]["asr"] == 0.0
     assert all(case["reply"] for case in report["cases"])
+
+
+class RecordingJudge:
+    """A claim judge that calls every sentence it reads a promise, and records them."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def probability(self, rule: str, sentence: str) -> float:
+        self.asked.append(sentence)
+        return 0.95
+
+
+def test_the_turns_read_with_the_claim_judge_as_served(settings: Settings) -> None:
+    # below the promise backstop's threshold, inside the judge's band: only the judge can flag it
+    grey = "这个产品亏钱的概率很小。"
+    judge = RecordingJudge()
+    report = run_attacks(
+        settings, FakeChatModel(grey), HashingEmbedder(), DATASETS, SAMPLES, n_jailbreak=0, n_extraction=0, n_planted=3, judge=judge
+    )
+    assert report["claim_judge"] == "recording"
+    assert grey in judge.asked
+    assert all(grey not in case["reply"] for case in report["cases"])  # flagged by the judge, so not shown
