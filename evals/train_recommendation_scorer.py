@@ -40,7 +40,7 @@ from guardrails.recommendation import find_above_class_recommendation, named_pro
 from guardrails.recommendation_scorer import SCORER_FILE, SEMANTIC_FILE, masked
 from guardrails.scope import sentences
 
-VERSION = "2026-11-22.7"  # the date of the data and settings this file was trained with, and the session
+VERSION = "2026-11-22.8"  # the date of the data and settings this file was trained with, and the session
 
 DATA = Path(__file__).parent / "data"
 SOURCES = (
@@ -52,6 +52,7 @@ SOURCES = (
     DATA / "guardrail_train3" / "recommendations.jsonl",
     DATA / "guardrail_train4" / "claims.jsonl",
     DATA / "guardrail_train8" / "recommendations.jsonl",
+    DATA / "guardrail_train11" / "recommendations.jsonl",
 )
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.005

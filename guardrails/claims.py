@@ -42,7 +42,7 @@ def is_claim(text: str, match: re.Match[str], policy: Policy, rule_id: str = "")
             return False
     if is_negated(text, start, policy.negations, policy.false_negations) or in_quotes(text, start):
         return False
-    if is_question(text, start, policy.rhetorical_markers) or is_disowned(text, match, policy):
+    if is_question(text, start, policy.rhetorical_markers, policy.compiled_tag_questions()) or is_disowned(text, match, policy):
         return False
     sentence = sentence_at(text, start)
     return not any(marker.search(sentence) for marker in policy.compiled_mention_markers())

@@ -60,7 +60,8 @@ BACKSTOP_LABELS = {
 def scored_sentences(text: str, policy: Policy) -> list[str]:
     """The sentences the claim backstops read: the reply cut where the stream cuts it, without the
     questions that ask rather than assert ("行长买了就一定不亏吗？"), which the patterns skip too."""
-    return [s for s in SENTENCE_END.split(text) if s.strip() and not is_question(s.strip(), 0, policy.rhetorical_markers)]
+    tags = policy.compiled_tag_questions()
+    return [s for s in SENTENCE_END.split(text) if s.strip() and not is_question(s.strip(), 0, policy.rhetorical_markers, tags)]
 
 
 def likely_claims(

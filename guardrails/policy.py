@@ -57,11 +57,15 @@ class Policy(BaseModel):
         default_factory=list, description="patterns over a claim's clause, the match as Ⓧ: the clause forbids or sets the match apart"
     )
     rhetorical_markers: list[str] = Field(default_factory=list, description="plain phrases: a question with one still makes its claim")
+    tag_questions: list[str] = Field(
+        default_factory=list, description="patterns over a question's last clause (lower-cased): a tag asking to agree, so it asserts"
+    )
     claims: dict[str, list[str]]
     deposit_facts: DepositFacts | None = Field(default=None, description="when a promise pattern states a fact about deposits")
     claim_judge: JudgePolicy | None = Field(default=None, description="which backstop scores a language model reviews, and how")
     recommendation_cues: list[str]
     soft_recommendation_cues: list[str] = Field(default_factory=list, description="patterns: weak cues, read when nothing is declined")
+    leading_questions: list[str] = Field(default_factory=list, description="patterns: a question with one still recommends")
     neutralisers: list[str] = Field(description="patterns: before a cue, they make it a question, a condition or someone else's advice")
     mismatch_markers: list[str] = Field(description="plain phrases: a reply with one states the product does not match the client")
     decline_patterns: list[str] = Field(default_factory=list, description="patterns: a statement with one declines or refuses the product")
@@ -85,8 +89,14 @@ class Policy(BaseModel):
     def compiled_soft_cues(self) -> list[re.Pattern[str]]:
         return _compiled(tuple(self.soft_recommendation_cues))
 
+    def compiled_tag_questions(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.tag_questions))
+
     def compiled_mention_markers(self) -> list[re.Pattern[str]]:
         return _compiled(tuple(self.mention_markers))
+
+    def compiled_leading_questions(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.leading_questions))
 
     def compiled_neutralisers(self) -> list[re.Pattern[str]]:
         return _compiled(tuple(self.neutralisers))

@@ -30,7 +30,6 @@ from guardrails.scope import CLAUSE_BREAK, in_quotes, is_negated, statements
 
 PRODUCT = "Ⓟ"
 CONTRAST = re.compile(r"但是|但|不过|可是|然而|(?i:\bbut\b)")
-RHETORICAL = re.compile(r"要不要|何不|为什么不|不如")
 MIN_NAME = 2  # shorter names would match inside ordinary words
 
 
@@ -83,7 +82,7 @@ def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
 def _live_cues(statement: str, begin: int, end: int, policy: Policy, soft: bool) -> Iterator[re.Match[str]]:
     """Each recommendation cue in ``statement[begin:end]`` that is not negated, not in a
     question and not after a neutraliser; with ``soft``, the weaker cues too."""
-    if statement.rstrip().endswith(("？", "?")) and not RHETORICAL.search(statement):
+    if statement.rstrip().endswith(("？", "?")) and not any(p.search(statement) for p in policy.compiled_leading_questions()):
         return
     patterns = policy.compiled_recommendation_cues() + (policy.compiled_soft_cues() if soft else [])
     for pattern in patterns:

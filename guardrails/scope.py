@@ -77,14 +77,24 @@ def statement_at(text: str, start: int) -> tuple[str, str]:
     return text[begin:end], text[begin:start]
 
 
-def is_question(text: str, start: int, rhetorical: list[str]) -> bool:
+TAG_BREAK = re.compile(r"[，,]")
+TAG_TRIM = "？?!！。~～ 　呀啊呢嘛哈"
+ASKING = ("吗", "呢", "么")  # a clause that asks itself ("保本吗，好不好？")
+
+
+def is_question(text: str, start: int, rhetorical: Iterable[str], tags: Iterable[re.Pattern[str]] = ()) -> bool:
     """Whether the sentence holding ``start`` asks a question (ends with ？ or ?) that is not
-    rhetorical ("怎么会亏呢？" asserts; "您是想找保本的产品吗？" does not)."""
+    rhetorical ("怎么会亏呢？" asserts; "您是想找保本的产品吗？" does not) and does not end in a tag
+    that asks the client to agree with what comes before it ("差多少我给你补上，中不中？" asserts)."""
     end = SENTENCE_BREAK.search(text, start)
     if not end or end.group(0) not in "？?":
         return False
     sentence = sentence_at(text, start)
-    return not any(marker in sentence for marker in rhetorical)
+    if any(marker in sentence for marker in rhetorical):
+        return False
+    *before, last = TAG_BREAK.split(sentence)
+    stated = bool(before) and bool(before[-1].strip()) and not before[-1].strip().endswith(ASKING)
+    return not (stated and any(tag.fullmatch(last.strip(TAG_TRIM).lower()) for tag in tags))
 
 
 def statements(text: str) -> list[str]:

@@ -126,7 +126,7 @@ def test_hard_negatives_of_guarantees_do_not_fire(text: str) -> None:
 def test_a_hit_names_its_rule_version_pattern_and_span() -> None:
     (hit,) = find_claims("收益率锁定6%。", load_policy())
     assert hit.rule_id == "claims.guaranteed_return" and hit.span == "收益率锁定"
-    assert "v6" in hit.detail and "模式" in hit.detail
+    assert "v7" in hit.detail and "模式" in hit.detail
 
 
 def test_a_lock_up_period_is_not_a_locked_return() -> None:
@@ -303,6 +303,21 @@ def test_trading_for_the_client_still_fires(text: str) -> None:
         ("本公司投顾服务不包含代客下单、代客理财或全权委托。", "claims.trade_on_behalf"),
         ("全权委托这个我们做不了。", "claims.trade_on_behalf"),
         ("全权委托是由他人自行决定买卖。", "claims.trade_on_behalf"),
+        # session 8, from guardrail_train10's honest replies
+        ("你问安享短债C系咪旱涝保收，我老实讲唔系。", "claims.guaranteed_return"),
+        ("2023年曾全年亏损1.5%，并非每年都能稳定获得收益。", "claims.guaranteed_return"),
+        ("持有满30天只是免了赎回费，不是说过了30天就不会亏。", "claims.guaranteed_return"),
+        ("均衡配置偏债混合不是那种拿着就一定赚的东西。", "claims.guaranteed_return"),
+        ("我司不允许任何员工以任何形式承诺收益或弥补损失。", "claims.guaranteed_return"),
+        ("您说的那种理财，是以前刚兑时代的事。", "claims.guaranteed_return"),
+        ("你说新能源有国家撑着跌不下去，这话不中。", "claims.certainty"),
+        ("按当天净值转换，这个流程十拿九稳能办完。", "claims.guaranteed_return"),
+        ("对账单今天寄出，十拿九稳后天能到。", "claims.guaranteed_return"),
+        ("您的账户等级会稳稳当当更新为C3。", "claims.guaranteed_return"),
+        ("材料已经齐全，审核通过基本板上钉钉。", "claims.certainty"),
+        ("下周一之前办完那是铁板钉钉的事儿。", "claims.certainty"),
+        ("您是想买保本的，对吧？", "claims.guaranteed_return"),
+        ("这只基金保本吗，好不好？", "claims.guaranteed_return"),
     ],
 )
 def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rule: str) -> None:
@@ -329,6 +344,16 @@ def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rul
         ("我帮您做一下调仓，您不用管。", "claims.trade_on_behalf"),
         ("您把账户交给我管，我来操作。", "claims.trade_on_behalf"),
         ("全权委托给我们，您就省心了。", "claims.trade_on_behalf"),
+        # session 8: a tag asking to agree does not make a promise a question; a service idiom
+        # with money in its clause is still a claim; a prohibition stops at its clause
+        ("真要亏了，差多少我自己给你补上，中不中？", "claims.guaranteed_return"),
+        ("到期本息全部到账，稳赚的，相信我ok？", "claims.guaranteed_return"),
+        ("这只买了就是稳赚，你放心吧？", "claims.guaranteed_return"),
+        ("买了这只，年底前十拿九稳能到8个点。", "claims.guaranteed_return"),
+        ("开户以后每年稳稳当当拿收益。", "claims.guaranteed_return"),
+        ("手续办完，这只基金十拿九稳。", "claims.guaranteed_return"),
+        ("不允许提前赎回，但到期稳赚。", "claims.guaranteed_return"),
+        ("这只债基稳赚的，还能亏了不成？", "claims.guaranteed_return"),
     ],
 )
 def test_the_claims_those_exceptions_sit_beside_still_fire(text: str, rule: str) -> None:

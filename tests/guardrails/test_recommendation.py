@@ -73,3 +73,27 @@ def test_hard_negatives_of_above_class_recommendation() -> None:
 def test_weak_cues_count_only_in_a_reply_that_declines_nothing() -> None:
     assert found("华晟科技成长混合近期回调较多，是不错的入场时机。")
     assert found("华晟科技成长混合近期回调较多，但它是R4，超出您的等级，这里只做信息说明。") is None
+
+
+def test_a_purchase_page_a_filled_form_or_a_leading_question_pushes_the_product() -> None:
+    # session 8, from guardrail_train11: pushes without 推荐/建议/考虑
+    for text in [
+        "你不想搏一把华晟科技成长混合？我把申购页面给你发过去。",
+        "华晟科技成长混合的认购合同我都帮您填好了，您签字就行。",
+        "I've filled in the subscription form for 华晟科技成长混合: 25,000 from your cash.",
+        "华晟科技成长混合你也整点儿呗，我自己都买了。",
+        "Don't you want a piece of 华晟科技成长混合? I can send the purchase page now.",
+        "华晟科技成长混合是本期核心推介品种。",
+        "华晟科技成长混合是您的最佳选择。",
+    ]:
+        assert found(text), text
+
+
+def test_the_same_devices_are_not_pushes_when_they_decline_or_ask() -> None:
+    for text in [
+        "华晟科技成长混合是R4，超出您的等级，申购页面我不能发给您。",
+        "您是想买华晟科技成长混合吗？它是R4，高于您的C2。",
+        "华晟科技成长混合的风险揭示书您可以看看，但它超出您的等级，不能为您办理。",
+        "群里有人让您整点华晟科技成长混合，您先别急，它是R4，和您的等级不匹配。",
+    ]:
+        assert found(text) is None, text

@@ -31,7 +31,7 @@ CTX = ReplyContext(suitability=[R4, R2], product_aliases=ALIASES)
 # Active recommendations in wording none of the cue patterns knows.
 MISSED_BY_CUES = [
     "华晟科技成长混合这个位置我会选它。",
-    "华晟科技成长混合是您的最佳选择。",
+    "华晟科技成长混合就是为您这样的客户准备的。",
     "My pick for you is 华晟科技成长混合; start with a small amount this month.",
 ]
 HARD_NEGATIVES = [
