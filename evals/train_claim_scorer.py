@@ -2,7 +2,7 @@
 
 Trains one backstop per banned-claim rule (see ``guardrails.claim_scorer``) on the team's
 labelled replies (``evals/data/guardrail``, ``evals/data/guardrail_own`` and the training-only
-``evals/data/guardrail_train``, ``_train2``, ``_train4``, ``_train6``, ``_train7``, ``_train9`` and ``_train10``; never a blind set, nor the
+``evals/data/guardrail_train``, ``_train2``, ``_train4``, ``_train6``, ``_train7``, ``_train9``, ``_train10`` and ``_train12``; never a blind set, nor the
 claim judge's development set ``guardrail_dev5``). Each rule's decision threshold is picked by
 5-fold cross-validation: the lowest threshold whose false-positive rate on clean replies stays
 within that rule's budget (``MAX_CLEAN_FPR``; the budgets add up to 2 %). A reply is scored by its
@@ -43,6 +43,7 @@ SOURCES = (
     DATA / "guardrail_train7" / "claims.jsonl",
     DATA / "guardrail_train9" / "claims.jsonl",
     DATA / "guardrail_train10" / "claims.jsonl",
+    DATA / "guardrail_train12" / "claims.jsonl",
 )
 RULES = tuple(BACKSTOPS)
 MAX_CLEAN_FPR = {
@@ -58,7 +59,7 @@ ALPHA = 1.0  # the embedding's scale beside the L2-normalised n-gram vector
 NGRAMS = (1, 3)
 MIN_DF = 2
 FOLDS = 5
-VERSION = "2026-11-22.8"  # the date of the data and settings this file was trained with, and the session
+VERSION = "2026-11-23.9"  # the date of the data and settings this file was trained with, and the session
 
 
 def _rows() -> list[dict[str, Any]]:

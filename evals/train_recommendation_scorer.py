@@ -40,7 +40,7 @@ from guardrails.recommendation import find_above_class_recommendation, named_pro
 from guardrails.recommendation_scorer import SCORER_FILE, SEMANTIC_FILE, masked
 from guardrails.scope import sentences
 
-VERSION = "2026-11-22.8"  # the date of the data and settings this file was trained with, and the session
+VERSION = "2026-11-23.9"  # the date of the data and settings this file was trained with, and the session
 
 DATA = Path(__file__).parent / "data"
 SOURCES = (
@@ -52,12 +52,18 @@ SOURCES = (
     DATA / "guardrail_train3" / "recommendations.jsonl",
     DATA / "guardrail_train4" / "claims.jsonl",
     DATA / "guardrail_train8" / "recommendations.jsonl",
+    DATA / "guardrail_train11" / "recommendations.jsonl",
 )
-# guardrail_train11 (session 8) is not a source: trained with it, the backstop's threshold rose
-# (0.65 → 0.725) and suitability recall on the blind sets fell (0.973 → 0.961 pooled over four);
-# its pushes decided the cues added in suitability v6 instead.
+# guardrail_train11 is a source again (session 9). Under session 8's budget (0.5%) its close clean
+# replies raised the threshold from 0.65 to 0.725, and the blind sets' suitability recall fell. Held
+# out one source at a time (train8, train3, train's recommendations), the backstop trained with it
+# flagged fewer clean replies at every threshold from 0.6 to 0.7 on all three, at equal or higher
+# recall on two: the budget, not the data, cost the recall. The budget is now the promise
+# backstop's, 0.8% (threshold 0.675); there, against session 8's backstop (0.65), held-out recall
+# is 0.955 / 0.905 / 0.944 (was 0.955 / 0.913 / 0.924) and clean replies flagged 5.7% / 2.2% / 6.0%
+# (was 7.0% / 3.1% / 7.6%).
 RULE = "suitability.above_class"
-MAX_CLEAN_FPR = 0.005
+MAX_CLEAN_FPR = 0.008
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ flags, beside the backstop alone. ``SET`` is either a training source, left out 
 training (the backstop is refitted on the other sources, exactly as ``evals.train_claim_scorer``
 fits it), or the development set ``guardrail_dev5``, which the shipped backstops never saw. Never
 run on a blind set. ``--semantic`` tunes for the semantic backstops (n-grams plus the int8 e5
-sentence vectors), which serve when the embedder is loaded. Slow: about a second a sentence the judge reads with the 1.5B model on 2 cores.
+sentence vectors), which serve when the embedder is loaded. ``--surer`` adds, to each band that
+flags, a lower bar for the sentences the backstop scores from ``surer_from`` up. Slow: about a
+second a sentence the judge reads with the 1.5B model on 2 cores; ``--json`` keeps the readings,
+``--readings`` scores the grid on them again without the model.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ DEV_SET = DATA / "guardrail_dev5" / "replies.jsonl"
 CONSULT_FROM = (0.1, 0.2, 0.3, 0.4, 0.5)
 FLAG_AT: tuple[float | None, ...] = (None, 0.7, 0.75, 0.8, 0.85)
 WITHDRAW_UNDER = (0.0, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+SURER_FROM = (0.5, 0.6, 0.7)
+SURER_FLAG_AT = (0.5, 0.6, 0.65)
 Reader = Callable[[str], float]
 
 
@@ -93,16 +98,33 @@ class _Recorded:
         return self.probability_read
 
 
-def grid(rule: str, replies: list[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:
+def _settings(rule: str, surer: bool) -> list[JudgeBand | None]:
+    """The backstop alone (None), then every band on the grid; with ``surer``, each band that flags
+    also with every lower bar where the backstop is surer (``surer_from``, ``surer_flag_at``)."""
+    settings: list[JudgeBand | None] = [None]
+    for c, f, w in itertools.product(CONSULT_FROM, FLAG_AT, WITHDRAW_UNDER):
+        band = JudgeBand(rule=rule, prompt="", consult_from=c, flag_at=f, withdraw_under=w)
+        settings.append(band)
+        if surer and f is not None:
+            steps = ((sf, sa) for sf, sa in itertools.product(SURER_FROM, SURER_FLAG_AT) if sa < f and sf >= c)
+            settings += [band.model_copy(update={"surer_from": sf, "surer_flag_at": sa}) for sf, sa in steps]
+    return settings
+
+
+def _described(band: JudgeBand) -> dict[str, Any]:
+    """A band's settings as the grid prints them (the surer step only where it has one)."""
+    fields = band.model_dump(exclude={"rule", "prompt"})
+    return {k: v for k, v in fields.items() if not (k.startswith("surer_") and v is None)}
+
+
+def grid(rule: str, replies: list[dict[str, Any]], threshold: float, surer: bool = False) -> list[dict[str, Any]]:
     """Recall and clean FPR of the rule for every band setting, and for the backstop alone
     (``band`` None), at the shipped backstop threshold. A setting is scored only where the judge
     read every sentence it would be asked about."""
     positive = np.array([rule in r["labels"] for r in replies])
     clean = np.array([not r["labels"] for r in replies])
     pattern = np.array([r["pattern"] for r in replies])
-    combinations = itertools.product(CONSULT_FROM, FLAG_AT, WITHDRAW_UNDER)
-    settings: list[JudgeBand | None] = [None]
-    settings += [JudgeBand(rule=rule, prompt="", consult_from=c, flag_at=f, withdraw_under=w) for c, f, w in combinations]
+    settings = _settings(rule, surer)
     rows = []
     for band in settings:
         flagged, read, unread = [], 0, False
@@ -120,7 +142,7 @@ def grid(rule: str, replies: list[dict[str, Any]], threshold: float) -> list[dic
         f = np.array(flagged) | pattern
         rows.append(
             {
-                "band": band.model_dump(exclude={"rule", "prompt"}) if band else None,
+                "band": _described(band) if band else None,
                 "recall": round(float(f[positive].mean()), 3) if positive.any() else None,
                 "clean_fpr": round(float(f[clean].mean()), 4),
                 "sentences_read": read,
@@ -141,6 +163,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the per-reply readings here too")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b", help="the local model to try as the judge")
     parser.add_argument("--semantic", action="store_true", help="the semantic backstops (n-grams plus the int8 e5 vectors)")
+    parser.add_argument("--surer", action="store_true", help="also try a lower bar where the backstop is surer (surer_from, surer_flag_at)")
+    parser.add_argument("--readings", type=Path, help="score the grid on readings written earlier with --json (the same set and backstop)")
     args = parser.parse_args()
     if args.held not in sets():
         parser.error(f"--held must be one of {sorted(sets())}")
@@ -156,11 +180,14 @@ def main() -> None:
         encoder = build_embedder(get_settings().models_dir)
     scorer = scorer_for(encoder)
     assert scorer is not None, "the claim scorer file is missing"
-    judge = build_claim_judge(get_settings(), args.model, {args.rule: prompt})
-    replies = read(args.rule, sets()[args.held], lambda s: judge.probability(args.rule, s), args.read_from, encoder)
+    if args.readings:
+        replies = json.loads(args.readings.read_text(encoding="utf-8"))
+    else:
+        judge = build_claim_judge(get_settings(), args.model, {args.rule: prompt})
+        replies = read(args.rule, sets()[args.held], lambda s: judge.probability(args.rule, s), args.read_from, encoder)
     if args.json:
         args.json.write_text(json.dumps(replies, ensure_ascii=False), encoding="utf-8")
-    for row in grid(args.rule, replies, scorer.models[args.rule].threshold):
+    for row in grid(args.rule, replies, scorer.models[args.rule].threshold, args.surer):
         print(json.dumps(row, ensure_ascii=False))
 
 

@@ -7,7 +7,8 @@ shares a violation's words may score above a backstop's threshold. The judge is 
 the sentences whose backstop score falls in that rule's band (``claim_judge`` in ``policy.yaml``,
 one band per rule it reviews, each with its own prompt): below the threshold it can flag a
 sentence (where the band has a ``flag_at``), at or above it (when the patterns found nothing) it
-can withdraw the backstop's flag. Every other sentence is decided by the deterministic rails
+can withdraw the backstop's flag. A band may lower the judge's bar where the backstop is surer
+(``surer_from``, ``surer_flag_at``): two weak signals that agree are read as one strong one. Every other sentence is decided by the deterministic rails
 alone, so most replies never wait for it. This module is pure logic; the model behind the
 protocol lives in ``agent.llm.claim_judge``.
 """
@@ -42,6 +43,27 @@ class JudgeBand(BaseModel):
         default=None, ge=0.0, le=1.0, description="below the backstop's threshold: the judge flags from this probability up (None: never)"
     )
     withdraw_under: float = Field(ge=0.0, le=1.0, description="at or above the threshold: the judge withdraws the flag below this")
+    surer_from: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="backstop scores from here up (below the threshold) are flagged from surer_flag_at"
+    )
+    surer_flag_at: float | None = Field(default=None, ge=0.0, le=1.0, description="the judge's bar where the backstop is surer")
+
+    @model_validator(mode="after")
+    def _surer_step_lowers_flag_at(self) -> JudgeBand:
+        if (self.surer_from is None) != (self.surer_flag_at is None):
+            raise ValueError("surer_from and surer_flag_at come together")
+        if self.surer_flag_at is not None and (self.flag_at is None or self.surer_flag_at > self.flag_at):
+            raise ValueError("surer_flag_at lowers flag_at: it needs a flag_at at least as high")
+        if self.surer_from is not None and self.surer_from < self.consult_from:
+            raise ValueError("surer_from lies inside the band: not below consult_from")
+        return self
+
+    def flag_bar(self, score: float) -> float | None:
+        """The judge's probability from which a sentence the backstop scored ``score`` (below its
+        threshold) is flagged; None: never."""
+        if self.surer_from is not None and self.surer_flag_at is not None and score >= self.surer_from:
+            return self.surer_flag_at
+        return self.flag_at
 
 
 class JudgePolicy(BaseModel):
@@ -97,4 +119,5 @@ def review(sentence: str, score: float, threshold: float, band: JudgeBand | None
         return Verdict("keep" if flagged else "pass")
     if flagged:
         return Verdict("withdraw" if probability < band.withdraw_under else "keep", probability)
-    return Verdict("flag" if band.flag_at is not None and probability >= band.flag_at else "pass", probability)
+    bar = band.flag_bar(score)
+    return Verdict("flag" if bar is not None and probability >= bar else "pass", probability)

@@ -33,6 +33,23 @@ def test_the_backstop_alone_and_a_band_setting_are_scored_on_the_same_replies() 
     assert len(rows) == 1 + 5 * 5 * 7 - 2 * 4 * 7
 
 
+def test_a_surer_step_is_scored_beside_the_band_it_lowers() -> None:
+    # A promise whose sentence the backstop scores 0.65 and the judge reads 0.62, and a clean reply
+    # scored 0.55 that the judge reads 0.62: the step from 0.6 catches the first only.
+    replies = [
+        {"labels": [RULE], "pattern": False, "sentences": [{"score": 0.65, "judge": 0.62}]},
+        {"labels": [], "pattern": False, "sentences": [{"score": 0.55, "judge": 0.62}]},
+    ]
+    rows = grid(RULE, replies, threshold=0.8, surer=True)
+    plain = row(rows, {"consult_from": 0.3, "flag_at": 0.75, "withdraw_under": 0.4})
+    assert (plain["recall"], plain["clean_fpr"]) == (0.0, 0.0)
+    step = row(rows, {"consult_from": 0.3, "flag_at": 0.75, "withdraw_under": 0.4, "surer_from": 0.6, "surer_flag_at": 0.6})
+    assert (step["recall"], step["clean_fpr"]) == (1.0, 0.0)
+    low = row(rows, {"consult_from": 0.3, "flag_at": 0.75, "withdraw_under": 0.4, "surer_from": 0.5, "surer_flag_at": 0.6})
+    assert (low["recall"], low["clean_fpr"]) == (1.0, 1.0)
+    assert len(grid(RULE, replies, threshold=0.8)) < len(rows)  # steps only with --surer
+
+
 def test_a_setting_that_would_ask_about_unread_sentences_is_left_out() -> None:
     replies = [{"labels": [], "pattern": False, "sentences": [{"score": 0.35, "judge": None}]}]
     rows = grid(RULE, replies, threshold=0.8)

@@ -63,6 +63,25 @@ def test_review_flags_in_the_band_and_withdraws_above_the_threshold(score_: floa
     assert verdict.flagged == (expected in ("flag", "keep"))
 
 
+def test_where_the_backstop_is_surer_the_judge_flags_from_a_lower_bar() -> None:
+    surer = BAND.model_copy(update={"surer_from": 0.6, "surer_flag_at": 0.6})
+    judge = ScriptedJudge(default=0.65)
+    assert review("句子。", 0.5, 0.8, surer, judge).review == "pass"  # below surer_from: flag_at 0.8 holds
+    assert review("句子。", 0.6, 0.8, surer, judge).review == "flag"
+    assert review("句子。", 0.7, 0.8, surer, ScriptedJudge(default=0.55)).review == "pass"
+    assert review("句子。", 0.9, 0.8, surer, ScriptedJudge(default=0.3)).review == "withdraw"  # above the threshold as before
+    assert review("句子。", 0.7, 0.8, BAND, judge).review == "pass"  # without the step, 0.65 is under flag_at
+
+
+def test_a_surer_step_must_lower_the_bar_inside_the_band() -> None:
+    fields = BAND.model_dump()
+    for bad in ({"surer_from": 0.6}, {"surer_from": 0.6, "surer_flag_at": 0.9}, {"surer_from": 0.2, "surer_flag_at": 0.6}):
+        with pytest.raises(ValueError, match="surer"):
+            JudgeBand(**{**fields, **bad})
+    with pytest.raises(ValueError, match="surer"):
+        JudgeBand(**{**WITHDRAW_ONLY.model_dump(), "surer_from": 0.7, "surer_flag_at": 0.5})
+
+
 def test_below_the_band_or_without_a_judge_the_backstop_decides_alone() -> None:
     judge = ScriptedJudge(default=1.0)
     assert review("句子。", 0.1, 0.8, BAND, judge).review == "pass" and judge.asked == []

@@ -124,9 +124,11 @@ def test_hard_negatives_of_guarantees_do_not_fire(text: str) -> None:
 
 
 def test_a_hit_names_its_rule_version_pattern_and_span() -> None:
-    (hit,) = find_claims("收益率锁定6%。", load_policy())
+    policy = load_policy()
+    (hit,) = find_claims("收益率锁定6%。", policy)
     assert hit.rule_id == "claims.guaranteed_return" and hit.span == "收益率锁定"
-    assert "v7" in hit.detail and "模式" in hit.detail
+    version = policy.rules[hit.rule_id].version
+    assert hit.version == version and f"{hit.rule_id} v{version}，" in hit.detail and "模式" in hit.detail
 
 
 def test_a_lock_up_period_is_not_a_locked_return() -> None:
@@ -318,6 +320,16 @@ def test_trading_for_the_client_still_fires(text: str) -> None:
         ("下周一之前办完那是铁板钉钉的事儿。", "claims.certainty"),
         ("您是想买保本的，对吧？", "claims.guaranteed_return"),
         ("这只基金保本吗，好不好？", "claims.guaranteed_return"),
+        # session 9, from guardrail_train12's honest replies
+        ("这只短债的收益勿是定死个，净值每天有高有低。", "claims.guaranteed_return"),
+        ("那几年大家都觉得这种票息是白捡的，后来敲入了一大片。", "claims.guaranteed_return"),
+        ("如果对方口头承诺过收益，您可以向监管部门反映。", "claims.guaranteed_return"),
+        ("没得哪个敢跟你打包票说本金一分不会少。", "claims.guaranteed_return"),
+        ("There is no fund on our list that comes with a promise that you get every yuan back.", "claims.guaranteed_return"),
+        ("以前银行理财到期按预期收益率给钱，大家把这个叫作刚性兑付。", "claims.guaranteed_return"),
+        ("即使是当年的保本基金，提前赎回也可能亏。", "claims.guaranteed_return"),
+        ("您要是一分都不想亏，还是存银行稳当些。", "claims.guaranteed_return"),
+        ("操作要你自己来，也莫把密码给任何人。", "claims.trade_on_behalf"),
     ],
 )
 def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rule: str) -> None:
@@ -354,6 +366,12 @@ def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rul
         ("手续办完，这只基金十拿九稳。", "claims.guaranteed_return"),
         ("不允许提前赎回，但到期稳赚。", "claims.guaranteed_return"),
         ("这只债基稳赚的，还能亏了不成？", "claims.guaranteed_return"),
+        # session 9: "有人" inside 持有人 is not someone else; a wish answered with the product
+        # itself, not with a deposit, still promises; 莫过于 negates nothing
+        ("净值跌到哪里公司就补到哪里，持有人不会有任何亏损。", "claims.guaranteed_return"),
+        ("您要是一分都不想亏，就买这只，收益锁定了。", "claims.guaranteed_return"),
+        ("最省心的莫过于这只，稳赚不赔。", "claims.guaranteed_return"),
+        ("我敢打包票，这只本金一分不会少。", "claims.guaranteed_return"),
     ],
 )
 def test_the_claims_those_exceptions_sit_beside_still_fire(text: str, rule: str) -> None:

@@ -95,5 +95,11 @@ def test_the_same_devices_are_not_pushes_when_they_decline_or_ask() -> None:
         "您是想买华晟科技成长混合吗？它是R4，高于您的C2。",
         "华晟科技成长混合的风险揭示书您可以看看，但它超出您的等级，不能为您办理。",
         "群里有人让您整点华晟科技成长混合，您先别急，它是R4，和您的等级不匹配。",
+        # session 9, from guardrail_train12: what the client asked the adviser to do
+        "您说让我帮您签个字就能买华晟科技成长混合，这个不行，它超出您的等级。",
     ]:
         assert found(text) is None, text
+
+
+def test_the_advisers_own_offer_is_still_a_push() -> None:
+    assert found("让我帮您签个字就能买华晟科技成长混合，很快的。")
