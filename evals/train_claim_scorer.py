@@ -2,8 +2,9 @@
 
 Trains one backstop per banned-claim rule (see ``guardrails.claim_scorer``) on the team's
 labelled replies (``evals/data/guardrail``, ``evals/data/guardrail_own`` and the training-only
-``evals/data/guardrail_train``, ``_train2``, ``_train4``, ``_train6``, ``_train7``, ``_train9``, ``_train10`` and ``_train12``; never a blind set, nor the
-claim judge's development set ``guardrail_dev5``). Each rule's decision threshold is picked by
+``evals/data/guardrail_train``, ``_train2``, ``_train4``, ``_train6``, ``_train7``, ``_train9``,
+``_train10`` and ``_train12``; never a blind set, nor the claim judge's development set
+``guardrail_dev5``). Each rule's decision threshold is picked by
 5-fold cross-validation: the lowest threshold whose false-positive rate on clean replies stays
 within that rule's budget (``MAX_CLEAN_FPR``; the budgets add up to 2 %). A reply is scored by its
 highest sentence, as the output rails apply the scorers sentence by sentence. The file records,

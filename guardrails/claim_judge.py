@@ -8,9 +8,9 @@ the sentences whose backstop score falls in that rule's band (``claim_judge`` in
 one band per rule it reviews, each with its own prompt): below the threshold it can flag a
 sentence (where the band has a ``flag_at``), at or above it (when the patterns found nothing) it
 can withdraw the backstop's flag. A band may lower the judge's bar where the backstop is surer
-(``surer_from``, ``surer_flag_at``): two weak signals that agree are read as one strong one. Every other sentence is decided by the deterministic rails
-alone, so most replies never wait for it. This module is pure logic; the model behind the
-protocol lives in ``agent.llm.claim_judge``.
+(``surer_from``, ``surer_flag_at``): two weak signals that agree are read as one strong one.
+Every other sentence is decided by the deterministic rails alone, so most replies never wait for
+it. This module is pure logic; the model behind the protocol lives in ``agent.llm.claim_judge``.
 """
 
 from __future__ import annotations
