@@ -131,7 +131,7 @@ def grid(rule: str, replies: list[dict[str, Any]], threshold: float, surer: bool
         for reply in replies:
             hit = False
             for s in reply["sentences"]:
-                asked = band is not None and s["score"] >= band.consult_from and (band.flag_at is not None or s["score"] >= threshold)
+                asked = band is not None and band.consults(s["score"], threshold)
                 read += asked
                 unread |= asked and s["judge"] is None
                 if not unread:

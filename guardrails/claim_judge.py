@@ -58,6 +58,11 @@ class JudgeBand(BaseModel):
             raise ValueError("surer_from lies inside the band: not below consult_from")
         return self
 
+    def consults(self, score: float, threshold: float) -> bool:
+        """Whether the judge is asked about a sentence the backstop scored ``score`` against its
+        ``threshold``: in the band, and either flagged (to withdraw) or where the band can flag."""
+        return score >= self.consult_from and (score >= threshold or self.flag_at is not None)
+
     def flag_bar(self, score: float) -> float | None:
         """The judge's probability from which a sentence the backstop scored ``score`` (below its
         threshold) is flagged; None: never."""
@@ -110,7 +115,7 @@ def review(sentence: str, score: float, threshold: float, band: JudgeBand | None
     Without a band or a judge, or when the judge fails, the backstop's decision stands
     (``keep``/``pass``), so the deterministic rails never get weaker."""
     flagged = score >= threshold
-    if band is None or judge is None or score < band.consult_from or (not flagged and band.flag_at is None):
+    if band is None or judge is None or not band.consults(score, threshold):
         return Verdict("keep" if flagged else "pass")
     try:
         probability = float(judge.probability(band.rule, sentence))
