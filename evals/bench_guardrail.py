@@ -21,10 +21,12 @@ from guardrails.policy import load_policy
 # Replies written by the author of the claim and recommendation rules, away from the labelled
 # set, to probe paraphrases and hard negatives (see the README beside them).
 OWN_SENTENCES = Path(__file__).parent / "data" / "guardrail_own"
-# Replies written blind to the rules, the older set and the scorers (see their READMEs), by five
+# Replies written blind to the rules, the older set and the scorers (see their READMEs), by six
 # helpers at different times: the honest measure of the reply rules, since both halves of the
 # older set were read while writing them. The headline pools them; each is reported too.
-BLIND_SETS = tuple(Path(__file__).parent / "data" / "guardrail" / name for name in ("blind", "blind2", "blind3", "blind4", "blind5"))
+BLIND_SETS = tuple(
+    Path(__file__).parent / "data" / "guardrail" / name for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6")
+)
 REPLY_CLASSES = ("suitability", "guaranteed_return")
 NOTES = [
     "Reply figures on replies.jsonl (held_out_split, dev_split, all_cases, folds) and own_sentences are in-sample for the"

@@ -1,8 +1,8 @@
 """Build ``guardrails/policy/recommendation_scorer.json``: ``python -m evals.train_recommendation_scorer``.
 
 Trains the above-class backstop (see ``guardrails.recommendation_scorer``) on the team's labelled
-replies (``evals/data/guardrail``, ``evals/data/guardrail_own``, ``evals/data/guardrail_train``,
-with its hand-written ``recommendations.jsonl``; never the blind set). One example per sentence
+replies: the files in ``SOURCES`` (the labelled set, the team's own replies and the training sets'
+claim and recommendation files; never a blind set nor ``guardrail_dev5``). One example per sentence
 that names a listed product, masked for that product, labelled by the product's ``recommended``
 flag; every product counts, within the client's class or not, since recommending wording does not
 depend on the risk level.
@@ -40,7 +40,7 @@ from guardrails.recommendation import find_above_class_recommendation, named_pro
 from guardrails.recommendation_scorer import SCORER_FILE, SEMANTIC_FILE, masked
 from guardrails.scope import sentences
 
-VERSION = "2026-11-23.9"  # the date of the data and settings this file was trained with, and the session
+VERSION = "2026-11-23.10"  # the date of the data and settings this file was trained with, and the session
 
 DATA = Path(__file__).parent / "data"
 SOURCES = (
@@ -53,6 +53,7 @@ SOURCES = (
     DATA / "guardrail_train4" / "claims.jsonl",
     DATA / "guardrail_train8" / "recommendations.jsonl",
     DATA / "guardrail_train11" / "recommendations.jsonl",
+    DATA / "guardrail_train13" / "recommendations.jsonl",
 )
 # guardrail_train11 is a source again (session 9). Under session 8's budget (0.5%) its close clean
 # replies raised the threshold from 0.65 to 0.725, and the blind sets' suitability recall fell. Held

@@ -114,7 +114,7 @@ def _settings(rule: str, surer: bool) -> list[JudgeBand | None]:
 def _described(band: JudgeBand) -> dict[str, Any]:
     """A band's settings as the grid prints them (the surer step only where it has one)."""
     fields = band.model_dump(exclude={"rule", "prompt"})
-    return {k: v for k, v in fields.items() if not (k.startswith("surer_") and v is None)}
+    return {k: v for k, v in fields.items() if not (k.startswith(("surer_", "pattern_")) and v is None)}
 
 
 def grid(rule: str, replies: list[dict[str, Any]], threshold: float, surer: bool = False) -> list[dict[str, Any]]:

@@ -9,7 +9,10 @@ one band per rule it reviews, each with its own prompt): below the threshold it 
 sentence (where the band has a ``flag_at``), at or above it (when the patterns found nothing) it
 can withdraw the backstop's flag. A band may lower the judge's bar where the backstop is surer
 (``surer_from``, ``surer_flag_at``): two weak signals that agree are read as one strong one.
-Every other sentence is decided by the deterministic rails alone, so most replies never wait for
+A band may also review the rule's patterns (``pattern_review_under``, ``pattern_withdraw_under``):
+a sentence a pattern fired on that the backstop scores low ("哪有什么零风险的买卖", a negation or a
+hypothetical the patterns' exceptions have not met) is read by the judge and let through when it
+reads no claim either. Every other sentence is decided by the deterministic rails alone, so most replies never wait for
 it. This module is pure logic; the model behind the protocol lives in ``agent.llm.claim_judge``.
 """
 
@@ -47,6 +50,12 @@ class JudgeBand(BaseModel):
         default=None, ge=0.0, le=1.0, description="backstop scores from here up (below the threshold) are flagged from surer_flag_at"
     )
     surer_flag_at: float | None = Field(default=None, ge=0.0, le=1.0, description="the judge's bar where the backstop is surer")
+    pattern_review_under: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="a pattern's hit on a sentence the backstop scores under this is read by the judge"
+    )
+    pattern_withdraw_under: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="and withdrawn when the judge's probability is under this"
+    )
 
     @model_validator(mode="after")
     def _surer_step_lowers_flag_at(self) -> JudgeBand:
@@ -56,6 +65,8 @@ class JudgeBand(BaseModel):
             raise ValueError("surer_flag_at lowers flag_at: it needs a flag_at at least as high")
         if self.surer_from is not None and self.surer_from < self.consult_from:
             raise ValueError("surer_from lies inside the band: not below consult_from")
+        if (self.pattern_review_under is None) != (self.pattern_withdraw_under is None):
+            raise ValueError("pattern_review_under and pattern_withdraw_under come together")
         return self
 
     def consults(self, score: float, threshold: float) -> bool:
@@ -126,3 +137,21 @@ def review(sentence: str, score: float, threshold: float, band: JudgeBand | None
         return Verdict("withdraw" if probability < band.withdraw_under else "keep", probability)
     bar = band.flag_bar(score)
     return Verdict("flag" if bar is not None and probability >= bar else "pass", probability)
+
+
+def review_pattern(sentence: str, score: float, band: JudgeBand | None, judge: ClaimJudge | None) -> Verdict:
+    """A pattern's hit on ``sentence`` (the backstop scores it ``score``), reviewed by ``judge``
+    where the band reviews patterns and the backstop scores the sentence under
+    ``pattern_review_under``: ``withdraw`` when the judge's probability is under
+    ``pattern_withdraw_under``, else ``keep``. Without the step, a judge, or when the judge fails,
+    the pattern's hit stands."""
+    if band is None or judge is None or band.pattern_review_under is None or band.pattern_withdraw_under is None:
+        return Verdict("keep")
+    if score >= band.pattern_review_under:
+        return Verdict("keep")
+    try:
+        probability = float(judge.probability(band.rule, sentence))
+    except Exception as exc:  # a failing model leaves the pattern's hit
+        logger.warning("claim judge %s failed on a %s pattern hit, the hit stands: %s", judge.name, band.rule, exc)
+        return Verdict("keep")
+    return Verdict("withdraw" if probability < band.pattern_withdraw_under else "keep", probability)

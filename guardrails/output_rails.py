@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, Field
 
-from guardrails.claim_judge import ClaimJudge, review
+from guardrails.claim_judge import ClaimJudge, review, review_pattern
 from guardrails.claim_scorer import SentenceEncoder, scorer_for
 from guardrails.claims import find_claims
 from guardrails.models import Action, RuleHit, SuitabilityResult, Verdict
@@ -103,6 +103,47 @@ def likely_claims(
     return hits
 
 
+def reviewed_patterns(
+    text: str, hits: list[RuleHit], policy: Policy, judge: ClaimJudge | None, encoder: SentenceEncoder | None = None
+) -> list[RuleHit]:
+    """The patterns' ``hits``, each re-read where its rule's judge band reviews patterns (see
+    ``guardrails.claim_judge.review_pattern``): a hit whose every firing sentence the judge
+    withdraws becomes one ``claims.judge_withdrawn`` note (info) per sentence; any sentence kept,
+    or a hit no single sentence carries, stands."""
+    if judge is None or policy.claim_judge is None:
+        return hits
+    out: list[RuleHit] = []
+    for hit in hits:
+        notes = _withdrawn(text, hit, policy, judge, encoder)
+        out += notes if notes else [hit]
+    return out
+
+
+def _withdrawn(text: str, hit: RuleHit, policy: Policy, judge: ClaimJudge, encoder: SentenceEncoder | None) -> list[RuleHit]:
+    """One note per sentence ``hit``'s pattern fires on when the judge withdraws every one of
+    them; empty when any stands, or when the rule's band does not review patterns."""
+    scorer = scorer_for(encoder)
+    band = policy.claim_judge.band(hit.rule_id) if policy.claim_judge else None
+    if scorer is None or band is None or band.pattern_review_under is None or hit.rule_id not in scorer.models:
+        return []
+    notes = []
+    for sentence in (s.strip() for s in SENTENCE_END.split(text)):
+        if not sentence or not any(h.rule_id == hit.rule_id for h in find_claims(sentence, policy)):
+            continue
+        embedding = encoder.embed_query(sentence) if encoder is not None and scorer.embedder else None
+        scored = scorer.score(sentence, hit.rule_id, embedding=embedding)
+        verdict = review_pattern(sentence, scored.probability, band, judge)
+        if verdict.review != "withdraw" or verdict.probability is None:
+            return []
+        claim = BACKSTOP_LABELS[hit.rule_id].removeprefix("疑似")
+        detail = (
+            f"模式规则命中（{hit.detail}），评分器{scorer.version}评分{scored.probability:.2f}低于{band.pattern_review_under}"
+            f"，复核模型{judge.name}判定该句{claim}的概率{verdict.probability:.2f}"
+        )
+        notes.append(policy.hit("claims.judge_withdrawn", detail=detail, span=sentence))
+    return notes
+
+
 def likely_above_class(
     text: str,
     unsuitable: list[SuitabilityResult],
@@ -129,8 +170,8 @@ def check_reply(
 ) -> list[RuleHit]:
     """Every rule the drafted ``text`` breaks (and the info notes of the claim judge's reviews).
     ``judge`` and ``encoder``: the models the claim backstops may consult (see :func:`likely_claims`)."""
-    hits = find_claims(text, policy)
-    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits), judge=judge, encoder=encoder)
+    hits = reviewed_patterns(text, find_claims(text, policy), policy, judge, encoder)
+    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits if h.severity != "info"), judge=judge, encoder=encoder)
     unsuitable = [s for s in ctx.suitability if not s.is_suitable]
     if unsuitable:
         suitable = [s for s in ctx.suitability if s.is_suitable]

@@ -85,6 +85,18 @@ def test_the_rails_ask_the_real_judge_about_the_grey_sentence_only(judge: LlamaC
     assert all(judge.name in h.detail and h.span == grey for h in hits)
 
 
+def test_the_real_judge_clears_an_honest_negation_a_pattern_fired_on_and_never_a_plain_promise(judge: LlamaClaimJudge) -> None:
+    honest = "哪有什么零风险的买卖，您自己掂量仓位。"  # a promise pattern fires; the backstop scores it low (see tests/guardrails)
+    band = judge_policy().band(PROMISE_RULE)
+    assert band is not None and band.pattern_withdraw_under is not None
+    timed = TimedJudge(judge)
+    hits = check_reply(honest, ReplyContext(), load_policy(), timed)
+    assert set(timed.rules) == {PROMISE_RULE}
+    assert judge.probability(PROMISE_RULE, honest) < band.pattern_withdraw_under
+    assert [h.rule_id for h in hits] == ["claims.judge_withdrawn"] and judge.name in hits[0].detail
+    assert PROMISE_RULE in [h.rule_id for h in check_reply(PROMISE, ReplyContext(), load_policy(), judge)]
+
+
 def test_the_examples_read_once_are_kept_between_starts_and_a_bad_file_is_read_afresh(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agent.reply_gate import sentence_check
-from guardrails.claim_judge import JudgeBand, JudgePolicy, review
+from guardrails.claim_judge import JudgeBand, JudgePolicy, Verdict, review, review_pattern
 from guardrails.claim_scorer import load_scorer
 from guardrails.output_rails import ReplyContext, check_reply, decide
 from guardrails.policy import check_policy, load_policy
@@ -19,6 +19,9 @@ WITHDRAW_ONLY = JudgeBand(rule="claims.certainty", prompt="claim_judge_certainty
 GREY = "这个产品亏钱的概率很小。"  # below the backstop's threshold, no pattern
 FLAGGED = "本金这块您不用担心。"  # above it, no pattern: only the backstop flags it
 LOW = "这只基金不保本，但收益稳定。"  # below the band
+PATTERN_ONLY = "哪有什么零风险的买卖，您自己掂量仓位。"  # a promise pattern fires; the backstop scores it low
+PATTERN_SURE = "这只产品保本保收益，放心买。"  # a pattern fires and the backstop is sure
+REVIEWS_PATTERNS = BAND.model_copy(update={"pattern_review_under": 0.4, "pattern_withdraw_under": 0.4})
 
 
 class ScriptedJudge:
@@ -129,9 +132,9 @@ def test_a_withdrawn_flag_is_logged_as_a_note_and_the_reply_passes() -> None:
     assert decide(hits, POLICY).action == "pass"
 
 
-def test_pattern_hits_and_plain_sentences_never_wait_for_the_judge() -> None:
+def test_pattern_hits_the_backstop_is_sure_of_and_plain_sentences_never_wait_for_the_judge() -> None:
     judge = ScriptedJudge(default=0.0)
-    rules = [h.rule_id for h in check_reply("这只产品保本保收益，放心买。", ReplyContext(), POLICY, judge)]
+    rules = [h.rule_id for h in check_reply(PATTERN_SURE, ReplyContext(), POLICY, judge)]
     assert rules == ["claims.guaranteed_return"]
     check_reply("货币基金流动性好。" + LOW, ReplyContext(), POLICY, judge)
     assert judge.asked == []
@@ -144,3 +147,52 @@ def test_the_stream_drops_the_sentence_the_judge_flags_and_keeps_the_one_it_clea
     gate.close()
     assert gate.text == "货币基金流动性好。" + FLAGGED + "请您自主决策。"
     assert [h.rule_id for h in gate.hits] == ["claims.likely_guarantee", "claims.judge_withdrawn"]
+
+
+def test_the_pattern_examples_sit_where_the_tests_need_them() -> None:
+    band = POLICY.claim_judge.band(PROMISE_RULE) if POLICY.claim_judge else None
+    assert band is not None and band.pattern_review_under is not None
+    for sentence in (PATTERN_ONLY, PATTERN_SURE):
+        assert [h.rule_id for h in check_reply(sentence, ReplyContext(), POLICY)] == [PROMISE_RULE]
+    assert score(PATTERN_ONLY) < band.pattern_review_under <= score(PATTERN_SURE)
+
+
+def test_review_pattern_withdraws_only_a_low_scored_hit_the_judge_reads_as_no_claim() -> None:
+    assert review_pattern("句子。", 0.2, REVIEWS_PATTERNS, ScriptedJudge(default=0.1)) == Verdict("withdraw", 0.1)
+    assert review_pattern("句子。", 0.2, REVIEWS_PATTERNS, ScriptedJudge(default=0.4)) == Verdict("keep", 0.4)
+    sure = ScriptedJudge(default=0.0)
+    assert review_pattern("句子。", 0.4, REVIEWS_PATTERNS, sure).review == "keep" and sure.asked == []
+    assert review_pattern("句子。", 0.2, BAND, sure).review == "keep" and sure.asked == []  # a band that does not review patterns
+    assert review_pattern("句子。", 0.2, REVIEWS_PATTERNS, None).review == "keep"
+    failing = ScriptedJudge(fail=True)
+    assert review_pattern("句子。", 0.2, REVIEWS_PATTERNS, failing).review == "keep" and failing.asked == ["句子。"]
+    with pytest.raises(ValueError, match="pattern_review_under"):
+        JudgeBand(**{**BAND.model_dump(), "pattern_review_under": 0.4})
+
+
+def test_a_pattern_hit_the_judge_clears_is_logged_as_a_note_and_the_reply_passes() -> None:
+    hits = check_reply(PATTERN_ONLY, ReplyContext(), POLICY, ScriptedJudge({PATTERN_ONLY: 0.05}))
+    assert [(h.rule_id, h.severity) for h in hits] == [("claims.judge_withdrawn", "info")]
+    assert hits[0].span == PATTERN_ONLY and "模式规则命中" in hits[0].detail and "0.05" in hits[0].detail
+    assert decide(hits, POLICY).action == "pass"
+    unsure = check_reply(PATTERN_ONLY, ReplyContext(), POLICY, ScriptedJudge({PATTERN_ONLY: 0.6}))
+    assert [h.rule_id for h in unsure] == [PROMISE_RULE]
+
+
+def test_a_pattern_hit_stands_when_any_sentence_it_fires_on_stands() -> None:
+    judge = ScriptedJudge({PATTERN_ONLY: 0.05})
+    hits = check_reply(PATTERN_ONLY + PATTERN_SURE, ReplyContext(), POLICY, judge)
+    assert [h.rule_id for h in hits] == [PROMISE_RULE]
+    assert PATTERN_SURE not in judge.asked  # the backstop is sure of it: the judge is not asked
+
+
+def test_the_stream_releases_a_sentence_whose_pattern_hit_the_judge_cleared() -> None:
+    reply = "货币基金流动性好。" + PATTERN_ONLY + "请您自主决策。"
+    cleared = SentenceGate(sentence_check(ReplyContext(), POLICY, [], [], ScriptedJudge({PATTERN_ONLY: 0.05})))
+    cleared.feed(reply)
+    cleared.close()
+    assert cleared.text == reply and [h.rule_id for h in cleared.hits] == ["claims.judge_withdrawn"]
+    kept = SentenceGate(sentence_check(ReplyContext(), POLICY, [], [], ScriptedJudge({PATTERN_ONLY: 0.6})))
+    kept.feed(reply)
+    kept.close()
+    assert kept.text == "货币基金流动性好。" and [h.rule_id for h in kept.hits] == [PROMISE_RULE]  # a promise stops the stream
