@@ -48,6 +48,13 @@ def is_claim(text: str, match: re.Match[str], policy: Policy, rule_id: str = "")
     return not any(marker.search(sentence) for marker in policy.compiled_mention_markers())
 
 
+def claim_spans(text: str, policy: Policy, rule_id: str) -> list[tuple[int, int]]:
+    """Every place ``rule_id``'s patterns make their claim in ``text`` (all matches of all its
+    patterns, where :func:`find_claims` stops at the first)."""
+    patterns = policy.compiled_claims().get(rule_id, [])
+    return [(m.start(), m.end()) for pattern in patterns for m in pattern.finditer(text) if is_claim(text, m, policy, rule_id)]
+
+
 def find_claims(text: str, policy: Policy) -> list[RuleHit]:
     """Every banned-claim rule that fires on ``text`` (one hit per rule, the first span)."""
     hits: list[RuleHit] = []

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 
 from pydantic import BaseModel, Field
 
 from guardrails.claim_judge import ClaimJudge, review, review_pattern
 from guardrails.claim_scorer import SentenceEncoder, scorer_for
-from guardrails.claims import find_claims
+from guardrails.claims import claim_spans, find_claims
 from guardrails.models import Action, RuleHit, SuitabilityResult, Verdict
 from guardrails.other_client import OtherClients
 from guardrails.pii import find_pii, mask_pii
@@ -107,9 +109,11 @@ def reviewed_patterns(
     text: str, hits: list[RuleHit], policy: Policy, judge: ClaimJudge | None, encoder: SentenceEncoder | None = None
 ) -> list[RuleHit]:
     """The patterns' ``hits``, each re-read where its rule's judge band reviews patterns (see
-    ``guardrails.claim_judge.review_pattern``): a hit whose every firing sentence the judge
-    withdraws becomes one ``claims.judge_withdrawn`` note (info) per sentence; any sentence kept,
-    or a hit no single sentence carries, stands."""
+    ``guardrails.claim_judge.review_pattern``): a hit becomes one ``claims.judge_withdrawn`` note
+    (info) per sentence holding a match of its rule when the judge withdraws every one of those
+    sentences; otherwise, or when a match runs across a sentence cut, it stands. The cut-offs were chosen
+    with the semantic backstop (``encoder`` given, as the server does); without it the n-gram
+    backstop scores."""
     if judge is None or policy.claim_judge is None:
         return hits
     out: list[RuleHit] = []
@@ -119,28 +123,42 @@ def reviewed_patterns(
     return out
 
 
+def pattern_sentences(text: str, rule: str, policy: Policy) -> list[str] | None:
+    """The sentences (as :func:`likely_claims` cuts them) that hold ``rule``'s pattern matches in
+    ``text``; None when a match runs across a sentence cut, which no single sentence carries."""
+    sentences = SENTENCE_END.split(text)
+    bounds = list(itertools.accumulate(len(s) for s in sentences))
+    held: list[int] = []
+    for start, end in claim_spans(text, policy, rule):
+        index = bisect.bisect_right(bounds, start)
+        if end > bounds[index]:
+            return None
+        held += [index] if index not in held else []
+    return [sentences[i] for i in sorted(held)]
+
+
 def _withdrawn(text: str, hit: RuleHit, policy: Policy, judge: ClaimJudge, encoder: SentenceEncoder | None) -> list[RuleHit]:
-    """One note per sentence ``hit``'s pattern fires on when the judge withdraws every one of
-    them; empty when any stands, or when the rule's band does not review patterns."""
+    """One note per sentence holding a match of ``hit``'s rule when the judge withdraws every one
+    of them; empty when any stands, when a match runs across a sentence cut, or when the rule's
+    band does not review patterns. The sentences are the ones :func:`likely_claims` reads, so
+    the judge answers a second look from its cache."""
     scorer = scorer_for(encoder)
     band = policy.claim_judge.band(hit.rule_id) if policy.claim_judge else None
     if scorer is None or band is None or band.pattern_review_under is None or hit.rule_id not in scorer.models:
         return []
     notes = []
-    for sentence in (s.strip() for s in SENTENCE_END.split(text)):
-        if not sentence or not any(h.rule_id == hit.rule_id for h in find_claims(sentence, policy)):
-            continue
+    claim = BACKSTOP_LABELS[hit.rule_id].removeprefix("疑似")
+    for sentence in pattern_sentences(text, hit.rule_id, policy) or []:
         embedding = encoder.embed_query(sentence) if encoder is not None and scorer.embedder else None
         scored = scorer.score(sentence, hit.rule_id, embedding=embedding)
         verdict = review_pattern(sentence, scored.probability, band, judge)
         if verdict.review != "withdraw" or verdict.probability is None:
             return []
-        claim = BACKSTOP_LABELS[hit.rule_id].removeprefix("疑似")
         detail = (
-            f"模式规则命中（{hit.detail}），评分器{scorer.version}评分{scored.probability:.2f}低于{band.pattern_review_under}"
-            f"，复核模型{judge.name}判定该句{claim}的概率{verdict.probability:.2f}"
+            f"{policy.rules[hit.rule_id].description}：模式规则命中该句，评分器{scorer.version}评分{scored.probability:.2f}"
+            f"低于{band.pattern_review_under}，复核模型{judge.name}判定该句{claim}的概率{verdict.probability:.2f}"
         )
-        notes.append(policy.hit("claims.judge_withdrawn", detail=detail, span=sentence))
+        notes.append(policy.hit("claims.judge_withdrawn", detail=detail, span=sentence.strip()))
     return notes
 
 
@@ -169,9 +187,10 @@ def check_reply(
     text: str, ctx: ReplyContext, policy: Policy, judge: ClaimJudge | None = None, encoder: SentenceEncoder | None = None
 ) -> list[RuleHit]:
     """Every rule the drafted ``text`` breaks (and the info notes of the claim judge's reviews).
-    ``judge`` and ``encoder``: the models the claim backstops may consult (see :func:`likely_claims`)."""
+    ``judge`` and ``encoder``: the models the claim backstops, and the judge's review of the claim
+    patterns, may consult (see :func:`likely_claims` and :func:`reviewed_patterns`)."""
     hits = reviewed_patterns(text, find_claims(text, policy), policy, judge, encoder)
-    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits if h.severity != "info"), judge=judge, encoder=encoder)
+    hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits), judge=judge, encoder=encoder)
     unsuitable = [s for s in ctx.suitability if not s.is_suitable]
     if unsuitable:
         suitable = [s for s in ctx.suitability if s.is_suitable]

@@ -11,8 +11,10 @@ from agent.llm.claim_judge import LlamaClaimJudge, load_model
 from agent.llm.model_files import MODELS, ensure_model
 from evals.bench_guardrail import TimedJudge
 from guardrails.claim_judge import JudgePolicy
+from guardrails.claim_scorer import scorer_for
 from guardrails.output_rails import ReplyContext, check_reply
 from guardrails.policy import load_policy
+from retrieval.embeddings import build_embedder
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.e2e
@@ -88,13 +90,18 @@ def test_the_rails_ask_the_real_judge_about_the_grey_sentence_only(judge: LlamaC
 def test_the_real_judge_clears_an_honest_negation_a_pattern_fired_on_and_never_a_plain_promise(judge: LlamaClaimJudge) -> None:
     honest = "哪有什么零风险的买卖，您自己掂量仓位。"  # a promise pattern fires; the backstop scores it low (see tests/guardrails)
     band = judge_policy().band(PROMISE_RULE)
-    assert band is not None and band.pattern_withdraw_under is not None
+    assert band is not None and band.pattern_review_under is not None and band.pattern_withdraw_under is not None
+    encoder = build_embedder(REPO / "data" / "models")  # as served: the semantic backstop scores the sentence
+    scorer = scorer_for(encoder)
+    assert scorer is not None and scorer.embedder
+    assert scorer.score(honest, PROMISE_RULE, embedding=encoder.embed_query(honest)).probability < band.pattern_review_under
     timed = TimedJudge(judge)
-    hits = check_reply(honest, ReplyContext(), load_policy(), timed)
-    assert set(timed.rules) == {PROMISE_RULE}
+    hits = check_reply(honest, ReplyContext(), load_policy(), timed, encoder)
     assert judge.probability(PROMISE_RULE, honest) < band.pattern_withdraw_under
     assert [h.rule_id for h in hits] == ["claims.judge_withdrawn"] and judge.name in hits[0].detail
-    assert PROMISE_RULE in [h.rule_id for h in check_reply(PROMISE, ReplyContext(), load_policy(), judge)]
+    # the review, then the backstop's own band (consult_from) may ask again: the same sentence, answered from the cache
+    assert set(timed.rules) == {PROMISE_RULE} and 1 <= len(timed.rules) <= 2
+    assert PROMISE_RULE in [h.rule_id for h in check_reply(PROMISE, ReplyContext(), load_policy(), judge, encoder)]
 
 
 def test_the_examples_read_once_are_kept_between_starts_and_a_bad_file_is_read_afresh(

@@ -8,7 +8,7 @@ import pytest
 from agent.reply_gate import sentence_check
 from guardrails.claim_judge import JudgeBand, JudgePolicy, Verdict, review, review_pattern
 from guardrails.claim_scorer import load_scorer
-from guardrails.output_rails import ReplyContext, check_reply, decide
+from guardrails.output_rails import ReplyContext, check_reply, decide, pattern_sentences
 from guardrails.policy import check_policy, load_policy
 from guardrails.streaming import SentenceGate
 
@@ -179,11 +179,33 @@ def test_a_pattern_hit_the_judge_clears_is_logged_as_a_note_and_the_reply_passes
     assert [h.rule_id for h in unsure] == [PROMISE_RULE]
 
 
-def test_a_pattern_hit_stands_when_any_sentence_it_fires_on_stands() -> None:
+def test_a_pattern_hit_stands_when_any_sentence_holding_a_match_stands() -> None:
+    for reply in (PATTERN_ONLY + PATTERN_SURE, PATTERN_SURE + PATTERN_ONLY):
+        judge = ScriptedJudge({PATTERN_ONLY: 0.05})
+        assert [h.rule_id for h in check_reply(reply, ReplyContext(), POLICY, judge)] == [PROMISE_RULE]
+        assert PATTERN_SURE not in judge.asked  # the backstop is sure of it: the judge is not asked
     judge = ScriptedJudge({PATTERN_ONLY: 0.05})
-    hits = check_reply(PATTERN_ONLY + PATTERN_SURE, ReplyContext(), POLICY, judge)
-    assert [h.rule_id for h in hits] == [PROMISE_RULE]
-    assert PATTERN_SURE not in judge.asked  # the backstop is sure of it: the judge is not asked
+    check_reply(PATTERN_ONLY + PATTERN_SURE, ReplyContext(), POLICY, judge)
+    assert judge.asked == [PATTERN_ONLY]
+
+
+def test_a_match_across_a_sentence_cut_is_never_withdrawn() -> None:
+    reply = "这只产品年化收益;稳稳到手，" + PATTERN_ONLY  # "收益;稳稳到手" runs across the cut at ";"
+    assert pattern_sentences(reply, PROMISE_RULE, POLICY) is None
+    judge = ScriptedJudge(default=0.0)
+    assert [h.rule_id for h in check_reply(reply, ReplyContext(), POLICY, judge)] == [PROMISE_RULE]
+    assert pattern_sentences("货币基金流动性好。" + PATTERN_ONLY + PATTERN_SURE, PROMISE_RULE, POLICY) == [PATTERN_ONLY, PATTERN_SURE]
+
+
+def test_a_failing_judge_leaves_the_pattern_hit() -> None:
+    judge = ScriptedJudge(fail=True)
+    assert [h.rule_id for h in check_reply(PATTERN_ONLY, ReplyContext(), POLICY, judge)] == [PROMISE_RULE]
+    assert judge.asked == [PATTERN_ONLY]
+
+
+def test_after_a_pattern_hit_is_withdrawn_the_backstop_still_reads_the_other_sentences() -> None:
+    hits = check_reply(PATTERN_ONLY + FLAGGED, ReplyContext(), POLICY, ScriptedJudge({PATTERN_ONLY: 0.05}))
+    assert [(h.rule_id, h.span) for h in hits] == [("claims.judge_withdrawn", PATTERN_ONLY), ("claims.likely_guarantee", FLAGGED)]
 
 
 def test_the_stream_releases_a_sentence_whose_pattern_hit_the_judge_cleared() -> None:

@@ -330,6 +330,11 @@ def test_trading_for_the_client_still_fires(text: str) -> None:
         ("即使是当年的保本基金，提前赎回也可能亏。", "claims.guaranteed_return"),
         ("您要是一分都不想亏，还是存银行稳当些。", "claims.guaranteed_return"),
         ("操作要你自己来，也莫把密码给任何人。", "claims.trade_on_behalf"),
+        # session 10: what is only supposed to exist; how dividends are paid; a deposit fact
+        # before "这个您放心"
+        ("要是真有稳赚的票，我早就全仓了。", "claims.guaranteed_return"),
+        ("基金分红方式是可以确定的，您可以选择现金分红或红利再投资。", "claims.guaranteed_return"),
+        ("定期存款的利率在您存进去那天就定下来了，到期一分不会少，这个您放心。", "claims.guaranteed_return"),
     ],
 )
 def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rule: str) -> None:
@@ -372,6 +377,16 @@ def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rul
         ("您要是一分都不想亏，就买这只，收益锁定了。", "claims.guaranteed_return"),
         ("最省心的莫过于这只，稳赚不赔。", "claims.guaranteed_return"),
         ("我敢打包票，这只本金一分不会少。", "claims.guaranteed_return"),
+        # session 10: a supposition in another clause, or before a claim, clears nothing; a
+        # product likened to a deposit is still promised
+        ("要是真有亏损，我们公司兜底。", "claims.guaranteed_return"),
+        ("如果真有急用，这只产品保本保息，随时能取。", "claims.guaranteed_return"),
+        ("如果真的有闲钱，买这只稳赚不赔。", "claims.guaranteed_return"),
+        ("假如真有一天要用钱，本金绝对安全。", "claims.guaranteed_return"),
+        ("如果真有机会，我帮您直接下单买入。", "claims.trade_on_behalf"),
+        ("若是真有回调，下个月一定涨回来。", "claims.certainty"),
+        ("这款就跟定期一样，到期一分不会少，这个您放心。", "claims.guaranteed_return"),
+        ("这只基金的分红是确定的，每年都有。", "claims.guaranteed_return"),
     ],
 )
 def test_the_claims_those_exceptions_sit_beside_still_fire(text: str, rule: str) -> None:
