@@ -62,7 +62,9 @@ SOURCES = (
 # recall on two: the budget, not the data, cost the recall. The budget is now the promise
 # backstop's, 0.8% (threshold 0.675); there, against session 8's backstop (0.65), held-out recall
 # is 0.955 / 0.905 / 0.944 (was 0.955 / 0.913 / 0.924) and clean replies flagged 5.7% / 2.2% / 6.0%
-# (was 7.0% / 3.1% / 7.6%).
+# (was 7.0% / 3.1% / 7.6%). guardrail_train13 joined in session 10 (read first with the backstop
+# of session 9: recall 0.885 on its pushes, 2.5% of its clean replies flagged); under the same
+# budget the threshold fell to 0.65.
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.008
 
