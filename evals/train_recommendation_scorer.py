@@ -64,7 +64,10 @@ SOURCES = (
 # is 0.955 / 0.905 / 0.944 (was 0.955 / 0.913 / 0.924) and clean replies flagged 5.7% / 2.2% / 6.0%
 # (was 7.0% / 3.1% / 7.6%). guardrail_train13 joined in session 10 (read first with the backstop
 # of session 9: recall 0.885 on its pushes, 2.5% of its clean replies flagged); under the same
-# budget the threshold fell to 0.65.
+# budget the threshold fell to 0.65. Held out one source at a time (train8, train3, train11,
+# train's recommendations; semantic), against session 9's data at 0.675: recall 0.955 / 0.925 /
+# 0.948 / 0.979 (was 0.955 / 0.917 / 0.935 / 0.944), clean replies flagged 4.8% / 3.8% / 4.5% /
+# 8.2% (was 5.7% / 2.5% / 5.9% / 6.0%).
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.008
 
