@@ -111,9 +111,9 @@ def reviewed_patterns(
     """The patterns' ``hits``, each re-read where its rule's judge band reviews patterns (see
     ``guardrails.claim_judge.review_pattern``): a hit becomes one ``claims.judge_withdrawn`` note
     (info) per sentence holding a match of its rule when the judge withdraws every one of those
-    sentences; otherwise, or when a match runs across a sentence cut, it stands. The cut-offs were chosen
-    with the semantic backstop (``encoder`` given, as the server does); without it the n-gram
-    backstop scores."""
+    sentences; otherwise, or when a match runs across a sentence cut, it stands. The cut-offs
+    were chosen with the semantic backstop (``encoder`` given, as the server does); without it
+    the n-gram backstop scores."""
     if judge is None or policy.claim_judge is None:
         return hits
     out: list[RuleHit] = []
