@@ -23,7 +23,6 @@ from typing import Any
 from evals.tune_claim_judge import Reader, _Recorded, _rows_of, backstop_for, sets
 from guardrails.claim_judge import JudgeBand, review_pattern
 from guardrails.claim_scorer import SentenceEncoder
-from guardrails.claims import find_claims
 from guardrails.output_rails import pattern_sentences
 from guardrails.policy import load_policy
 
@@ -39,9 +38,9 @@ def read(rule: str, held: Path, judge: Reader, encoder: SentenceEncoder) -> list
     backstop = backstop_for(rule, held, encoder)
     out = []
     for row in _rows_of(held):
-        if not any(h.rule_id == rule for h in find_claims(row["text"], policy)):
-            continue
         held_by = pattern_sentences(row["text"], rule, policy)
+        if held_by == []:  # the rule's patterns do not fire
+            continue
         scores = backstop(held_by or [])
         readings = [judge(s) if p < max(REVIEW_UNDER) else None for s, p in zip(held_by or [], scores, strict=True)]
         sentences = [{"score": p, "judge": j} for p, j in zip(scores, readings, strict=True)]

@@ -13,7 +13,8 @@ A band may also review the rule's patterns (``pattern_review_under``, ``pattern_
 a sentence a pattern fired on that the backstop scores low ("哪有什么零风险的买卖", a negation or a
 hypothetical the patterns' exceptions have not met) is read by the judge and let through when it
 reads no claim either. Every other sentence is decided by the deterministic rails alone, so most
-replies never wait for it. This module is pure logic; the model behind the protocol lives in ``agent.llm.claim_judge``.
+replies never wait for it. This module is pure logic; the model behind the protocol lives in
+``agent.llm.claim_judge``.
 """
 
 from __future__ import annotations

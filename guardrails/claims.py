@@ -14,6 +14,7 @@ return; someone bearing the loss; effortless gain); a hit names the rule, the pa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from guardrails.models import RuleHit
 from guardrails.policy import Policy
@@ -48,21 +49,28 @@ def is_claim(text: str, match: re.Match[str], policy: Policy, rule_id: str = "")
     return not any(marker.search(sentence) for marker in policy.compiled_mention_markers())
 
 
+def claim_matches(text: str, policy: Policy, rule_id: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """Every place ``rule_id``'s patterns make their claim in ``text``, pattern by pattern (its
+    number from 1, and the match), in order: what is negated, quoted or discussed is left out."""
+    for number, pattern in enumerate(policy.compiled_claims().get(rule_id, []), start=1):
+        for match in pattern.finditer(text):
+            if is_claim(text, match, policy, rule_id):
+                yield number, match
+
+
 def claim_spans(text: str, policy: Policy, rule_id: str) -> list[tuple[int, int]]:
-    """Every place ``rule_id``'s patterns make their claim in ``text`` (all matches of all its
-    patterns, where :func:`find_claims` stops at the first)."""
-    patterns = policy.compiled_claims().get(rule_id, [])
-    return [(m.start(), m.end()) for pattern in patterns for m in pattern.finditer(text) if is_claim(text, m, policy, rule_id)]
+    """Where :func:`claim_matches` finds ``rule_id``'s claims (all of them, where
+    :func:`find_claims` stops at the first)."""
+    return [(m.start(), m.end()) for _, m in claim_matches(text, policy, rule_id)]
 
 
 def find_claims(text: str, policy: Policy) -> list[RuleHit]:
     """Every banned-claim rule that fires on ``text`` (one hit per rule, the first span)."""
     hits: list[RuleHit] = []
-    for rule_id, patterns in policy.compiled_claims().items():
-        for number, pattern in enumerate(patterns, start=1):
-            match = next((m for m in pattern.finditer(text) if is_claim(text, m, policy, rule_id)), None)
-            if match:
-                detail = f"{policy.rules[rule_id].description}（规则{rule_id} v{policy.rules[rule_id].version}，模式{number}）"
-                hits.append(policy.hit(rule_id, detail=detail, span=match.group(0)))
-                break
+    for rule_id in policy.compiled_claims():
+        first = next(claim_matches(text, policy, rule_id), None)
+        if first:
+            number, match = first
+            detail = f"{policy.rules[rule_id].description}（规则{rule_id} v{policy.rules[rule_id].version}，模式{number}）"
+            hits.append(policy.hit(rule_id, detail=detail, span=match.group(0)))
     return hits
