@@ -25,7 +25,7 @@ OWN_SENTENCES = Path(__file__).parent / "data" / "guardrail_own"
 # helpers at different times: the honest measure of the reply rules, since both halves of the
 # older set were read while writing them. The headline pools them; each is reported too.
 BLIND_SETS = tuple(
-    Path(__file__).parent / "data" / "guardrail" / name for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6")
+    Path(__file__).parent / "data" / "guardrail" / name for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
 )
 REPLY_CLASSES = ("suitability", "guaranteed_return")
 NOTES = [

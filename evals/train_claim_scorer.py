@@ -46,6 +46,7 @@ SOURCES = (
     DATA / "guardrail_train10" / "claims.jsonl",
     DATA / "guardrail_train12" / "claims.jsonl",
     DATA / "guardrail_train14" / "claims.jsonl",
+    DATA / "guardrail_train16" / "claims.jsonl",
 )
 RULES = tuple(BACKSTOPS)
 MAX_CLEAN_FPR = {
@@ -61,7 +62,7 @@ ALPHA = 1.0  # the embedding's scale beside the L2-normalised n-gram vector
 NGRAMS = (1, 3)
 MIN_DF = 2
 FOLDS = 5
-VERSION = "2026-11-23.10"  # the date of the data and settings this file was trained with, and the session
+VERSION = "2026-11-23.11"  # the date of the data and settings this file was trained with, and the session
 
 
 def _rows() -> list[dict[str, Any]]:

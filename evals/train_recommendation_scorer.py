@@ -40,7 +40,7 @@ from guardrails.recommendation import find_above_class_recommendation, named_pro
 from guardrails.recommendation_scorer import SCORER_FILE, SEMANTIC_FILE, masked
 from guardrails.scope import sentences
 
-VERSION = "2026-11-23.10"  # the date of the data and settings this file was trained with, and the session
+VERSION = "2026-11-23.11"  # the date of the data and settings this file was trained with, and the session
 
 DATA = Path(__file__).parent / "data"
 SOURCES = (
@@ -54,6 +54,8 @@ SOURCES = (
     DATA / "guardrail_train8" / "recommendations.jsonl",
     DATA / "guardrail_train11" / "recommendations.jsonl",
     DATA / "guardrail_train13" / "recommendations.jsonl",
+    DATA / "guardrail_train15" / "recommendations.jsonl",
+    DATA / "guardrail_train17" / "recommendations.jsonl",
 )
 # guardrail_train11 is a source again (session 9). Under session 8's budget (0.5%) its close clean
 # replies raised the threshold from 0.65 to 0.725, and the blind sets' suitability recall fell. Held
@@ -68,8 +70,18 @@ SOURCES = (
 # train's recommendations; semantic), against session 9's data at 0.675: recall 0.955 / 0.925 /
 # 0.948 / 0.979 (was 0.955 / 0.917 / 0.935 / 0.944), clean replies flagged 4.8% / 3.8% / 4.5% /
 # 8.2% (was 5.7% / 2.5% / 5.9% / 6.0%).
+# guardrail_train15 and guardrail_train17 joined in session 11 (read first with session 10's
+# backstop: recall 0.96 and 0.84, 12.7% and 8.5% of their clean replies flagged). Their clean
+# replies are the hardest yet (the same settings as the pushes, the mismatch often stated beside the
+# product), so under the 0.8% budget the threshold rose to 0.725 (semantic), and held out one
+# source at a time that lost recall on five of seven sources against session 10's backstop at 0.65.
+# The budget is now 1.2%, which keeps 0.65; there, held out (semantic, the other new set trained
+# on), against session 10's data: recall 0.865 / 0.973 / 0.959 / 0.921 / 0.965 / 0.915 / 0.979 (was
+# 0.840 / 0.960 / 0.955 / 0.925 / 0.948 / 0.900 / 0.979) on train17 / train15 / train8 / train3 /
+# train11 / train13 / train's recommendations; clean replies flagged 7.5% / 12.7% / 5.2% / 4.7% /
+# 5.5% / 2.0% / 8.2% (was 8.5% / 12.7% / 4.8% / 3.7% / 4.5% / 3.0% / 8.2%).
 RULE = "suitability.above_class"
-MAX_CLEAN_FPR = 0.008
+MAX_CLEAN_FPR = 0.012
 
 
 @dataclass(frozen=True)
