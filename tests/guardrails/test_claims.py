@@ -335,10 +335,12 @@ def test_trading_for_the_client_still_fires(text: str) -> None:
         ("要是真有稳赚的票，我早就全仓了。", "claims.guaranteed_return"),
         ("基金分红方式是可以确定的，您可以选择现金分红或红利再投资。", "claims.guaranteed_return"),
         ("定期存款的利率在您存进去那天就定下来了，到期一分不会少，这个您放心。", "claims.guaranteed_return"),
-        # session 11: a negation inside a trading pattern's gap
+        # session 11: a negation of the hand-over inside a trading pattern's gap (each fired
+        # under policy 2026.11.23.2)
         ("账户不能交给我打理，买不买都得您自己决定。", "claims.trade_on_behalf"),
-        ("资金别交给我操作，您自己下单。", "claims.trade_on_behalf"),
-        ("账户不要借给我，也不要借给任何人。", "claims.trade_on_behalf"),
+        ("资金别借给我们。", "claims.trade_on_behalf"),
+        ("账户不要给我。", "claims.trade_on_behalf"),
+        ("账户不让我来操作，这是规定。", "claims.trade_on_behalf"),
     ],
 )
 def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rule: str) -> None:
@@ -365,13 +367,24 @@ def test_warnings_facts_and_the_clients_own_wishes_are_not_claims(text: str, rul
         ("我帮您做一下调仓，您不用管。", "claims.trade_on_behalf"),
         ("您把账户交给我管，我来操作。", "claims.trade_on_behalf"),
         ("全权委托给我们，您就省心了。", "claims.trade_on_behalf"),
-        # session 11: the patterns whose gap admits no negation still fire without one, and
-        # past words that only look like one (无需, 不用)
-        ("账户交给我打理，您就别操心了。", "claims.trade_on_behalf"),
+        # session 11: the two patterns whose gap now sees a negation of the hand-over still fire
+        # on a negator that governs something else
         ("资金我来操作，您等着收钱。", "claims.trade_on_behalf"),
-        ("您的账户借给我用几天，我帮您买。", "claims.trade_on_behalf"),
         ("资金无需操心我们来操作。", "claims.trade_on_behalf"),
         ("账户不用您管我来操作。", "claims.trade_on_behalf"),
+        ("账户别操心我来操作。", "claims.trade_on_behalf"),
+        ("资金别担心我们来操作。", "claims.trade_on_behalf"),
+        ("持仓别动我来处理。", "claims.trade_on_behalf"),
+        ("资金莫慌我来操作。", "claims.trade_on_behalf"),
+        ("账户不会弄我来操作。", "claims.trade_on_behalf"),
+        ("资金不会理我们来处理。", "claims.trade_on_behalf"),
+        ("账户无法登录我来操作。", "claims.trade_on_behalf"),
+        ("资金没法盯我来操作。", "claims.trade_on_behalf"),
+        ("资金不让您累我来操作。", "claims.trade_on_behalf"),
+        ("资金别管交给我们。", "claims.trade_on_behalf"),
+        ("账户别急给我。", "claims.trade_on_behalf"),
+        # ... and a practice named as a topic is still offered (a disowning pattern for it was
+        # tried in session 11 and dropped)
         ("全权委托这种方式最省心，您考虑一下。", "claims.trade_on_behalf"),
         ("代客理财这种服务我们可以提供。", "claims.trade_on_behalf"),
         # session 8: a tag asking to agree does not make a promise a question; a service idiom
