@@ -74,12 +74,14 @@ SOURCES = (
 # backstop: recall 0.96 and 0.84, 12.7% and 8.5% of their clean replies flagged). Their clean
 # replies are the hardest yet (the same settings as the pushes, the mismatch often stated beside the
 # product), so under the 0.8% budget the threshold rose to 0.725 (semantic), and held out one
-# source at a time that lost recall on five of seven sources against session 10's backstop at 0.65.
-# The budget is now 1.2%, which keeps 0.65; there, held out (semantic, the other new set trained
-# on), against session 10's data: recall 0.865 / 0.973 / 0.959 / 0.921 / 0.965 / 0.915 / 0.979 (was
-# 0.840 / 0.960 / 0.955 / 0.925 / 0.948 / 0.900 / 0.979) on train17 / train15 / train8 / train3 /
-# train11 / train13 / train's recommendations; clean replies flagged 7.5% / 12.7% / 5.2% / 4.7% /
-# 5.5% / 2.0% / 8.2% (was 8.5% / 12.7% / 4.8% / 3.7% / 4.5% / 3.0% / 8.2%).
+# source at a time that lost recall on six of seven sources against session 10's backstop at 0.65.
+# The budget is now 1.2%, which keeps 0.65. There, held out (semantic, the other new set trained
+# on), against session 10's data: recall 0.865 / 0.973 / 0.959 / 0.921 / 0.965 / 0.915 / 0.979
+# (was 0.840 / 0.960 / 0.955 / 0.925 / 0.948 / 0.900 / 0.979) on train17 / train15 / train8 /
+# train3 / train11 / train13 / train's recommendations; clean replies flagged 7.5% / 12.7% / 5.2% /
+# 4.7% / 5.5% / 2.0% / 8.2% (was 8.5% / 12.7% / 4.8% / 3.7% / 4.5% / 3.0% / 8.2%). Printed by
+# `python -m evals.holdout_recommendation_scorer --without guardrail_train15 --without
+# guardrail_train17` (until session 10, a throwaway script).
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.012
 
