@@ -5,7 +5,7 @@ Each recommendation source in turn is left out; the backstop is refitted on the 
 masked sentence, one sentence per call as the rails embed it) and scored on the source left out,
 as the rule runs: a reply is flagged when the cue rules flag it or one of its sentences naming an
 above-class product scores at least the threshold. Printed per source and threshold: recall on its
-pushes and the share of its clean replies flagged. With ``--without FOLDER`` (repeatable) the same
+pushes, precision, and the share of its clean replies flagged. With ``--without FOLDER`` (repeatable) the same
 figures are printed beside for the backstop trained without those sources: the comparison behind
 each source's admission (the held-out figures beside ``SOURCES`` in the trainer). Never run on a
 blind set; the sources are training data.
@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from evals.guardrail import Case
+from evals.guardrail import Case, load_cases
 from evals.train_claim_scorer import THRESHOLDS, Embed, _matrix, embedding_of
-from evals.train_recommendation_scorer import RULE, SOURCES, Example, _fit, examples, reply_scores
+from evals.train_recommendation_scorer import RULE, SOURCES, Example, _fit, _rates, examples, reply_scores
 
 GRID = tuple(t for t in THRESHOLDS if 0.55 <= t <= 0.8)
 
@@ -33,28 +33,17 @@ Loaded = dict[Path, tuple[list[Case], list[Example], np.ndarray]]
 
 def rates(
     best: np.ndarray, cues: np.ndarray, positive: np.ndarray, clean: np.ndarray, thresholds: tuple[float, ...] = GRID
-) -> dict[str, dict[str, float | None]]:
-    """Per threshold, the rule's recall on ``positive`` replies and the share of ``clean`` ones it
-    flags: the cues, or the backstop's best sentence score at the threshold."""
-    out = {}
-    for th in thresholds:
-        flagged = cues | (best >= th)
-        out[str(th)] = {
-            "recall": round(float(flagged[positive].mean()), 3) if positive.any() else None,
-            "clean_flagged": round(float(flagged[clean].mean()), 3) if clean.any() else None,
-        }
-    return out
-
-
-def _load(path: Path) -> list[Case]:
-    return [Case.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+) -> dict[str, dict[str, float | int]]:
+    """Per threshold, the trainer's figures (recall, precision, clean-reply false-positive rate) of
+    the rule as it runs: the cues, or the backstop's best sentence score at the threshold."""
+    return {str(th): _rates(cues | (best >= th), positive, clean) for th in thresholds}
 
 
 def held_out(held: Path, sources: tuple[Path, ...], embed: Embed | None, cache: Loaded) -> dict[str, Any]:
     """``held``'s figures with the backstop fitted on ``sources`` (``held`` itself left out)."""
     for path in {held, *sources}:
         if path not in cache:
-            cases = _load(path)
+            cases = load_cases(path)
             cache[path] = (cases, *examples(cases))
     cases, rows, cues = cache[held]
     texts = [e.text for path in sources if path != held for e in cache[path][1]]

@@ -18,10 +18,9 @@ def test_rates_count_the_cues_or_the_backstops_best_sentence() -> None:
     positive = np.array([True, True, True, False, False])
     clean = ~positive
     figures = rates(best, cues, positive, clean, thresholds=(0.5, 0.65, 0.8))
-    assert figures["0.5"] == {"recall": 1.0, "clean_flagged": 0.5}
-    assert figures["0.65"] == {"recall": round(2 / 3, 3), "clean_flagged": 0.5}
-    assert figures["0.8"] == {"recall": round(2 / 3, 3), "clean_flagged": 0.0}
-    assert rates(best, cues, np.zeros(5, dtype=bool), clean, thresholds=(0.5,))["0.5"]["recall"] is None
+    assert figures["0.5"] == {"recall": 1.0, "precision": 0.75, "clean_fpr": 0.5, "flagged_clean": 1}
+    assert figures["0.65"] == {"recall": 2 / 3, "precision": 2 / 3, "clean_fpr": 0.5, "flagged_clean": 1}
+    assert figures["0.8"] == {"recall": 2 / 3, "precision": 1.0, "clean_fpr": 0.0, "flagged_clean": 0}
 
 
 def test_an_unknown_source_is_refused_before_any_model_loads(capsys: pytest.CaptureFixture[str]) -> None:
@@ -36,7 +35,7 @@ def test_a_source_held_out_with_the_ngram_backstop() -> None:
     held = next(p for p in SOURCES if p.parent.name == "guardrail_train3")
     figures = held_out(held, SOURCES, None, {})
     recalls = [v["recall"] for v in figures.values()]
-    flagged = [v["clean_flagged"] for v in figures.values()]
+    flagged = [v["clean_fpr"] for v in figures.values()]
     assert all(0.0 < r <= 1.0 for r in recalls) and all(0.0 <= f < 0.5 for f in flagged)
     # A higher threshold never flags more: recall and clean flags fall (or hold) along the grid.
     assert recalls == sorted(recalls, reverse=True) and flagged == sorted(flagged, reverse=True)
