@@ -19,7 +19,7 @@ from agent.intent import IntentClassifier, classify
 from agent.llm.protocol import ChatModel, GenerationParams
 from agent.models import Disclosure, TurnRequest, TurnResult
 from agent.planner import Lead, Plan, plan_turn
-from agent.reply_gate import sentence_check
+from agent.reply_gate import above_class_holdback, sentence_check
 from agent.retention import sealed_originals
 from agent.roster import RosterCache
 from agent.safe_answer import build_safe_answer
@@ -220,7 +220,10 @@ def _draft(
         product_aliases={p.code: [n for n in (p.short_name, *p.aliases) if n] for p in g.products},
         other_clients=deps.roster.others_of(g.client.id),
     )
-    gate = SentenceGate(sentence_check(ctx, deps.policy, [m.content for m in messages], used or hits, deps.claim_judge, deps.claim_encoder))
+    gate = SentenceGate(
+        sentence_check(ctx, deps.policy, [m.content for m in messages], used or hits, deps.claim_judge, deps.claim_encoder),
+        above_class_holdback(ctx, deps.policy, deps.claim_encoder),
+    )
     params = GenerationParams(max_tokens=s.max_answer_tokens, temperature=s.temperature, seed=s.seed, timeout_s=s.generation_timeout_s)
     started = time.perf_counter()
     pieces: list[str] = []

@@ -21,11 +21,12 @@ from guardrails.policy import load_policy
 # Replies written by the author of the claim and recommendation rules, away from the labelled
 # set, to probe paraphrases and hard negatives (see the README beside them).
 OWN_SENTENCES = Path(__file__).parent / "data" / "guardrail_own"
-# Replies written blind to the rules, the older set and the scorers (see their READMEs), by six
+# Replies written blind to the rules, the older set and the scorers (see their READMEs), by eight
 # helpers at different times: the honest measure of the reply rules, since both halves of the
 # older set were read while writing them. The headline pools them; each is reported too.
 BLIND_SETS = tuple(
-    Path(__file__).parent / "data" / "guardrail" / name for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
+    Path(__file__).parent / "data" / "guardrail" / name
+    for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
 )
 REPLY_CLASSES = ("suitability", "guaranteed_return")
 NOTES = [

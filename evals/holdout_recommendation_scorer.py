@@ -2,8 +2,8 @@
 
 Each recommendation source in turn is left out; the backstop is refitted on the others exactly as
 ``evals.train_recommendation_scorer`` fits it (semantic: n-grams plus the int8 e5 vector of each
-masked sentence, one sentence per call as the rails embed it) and scored on the source left out,
-as the rule runs: a reply is flagged when the cue rules flag it or one of its sentences naming an
+masked window, one window per call as the rails embed it) and scored on the source left out,
+as the rule runs: a reply is flagged when the cue rules flag it or one of its windows for an
 above-class product scores at least the threshold. Printed per source and threshold: recall on its
 pushes, precision, and the share of its clean replies flagged. With ``--without FOLDER`` (repeatable) the same
 figures are printed beside for the backstop trained without those sources: the comparison behind
@@ -28,14 +28,14 @@ GRID = tuple(t for t in THRESHOLDS if 0.55 <= t <= 0.8)
 
 
 Loaded = dict[Path, tuple[list[Case], list[Example], np.ndarray]]
-"""Each file read once: its replies, its masked sentences and whether the cue rules flag each reply."""
+"""Each file read once: its replies, its masked windows and whether the cue rules flag each reply."""
 
 
 def rates(
     best: np.ndarray, cues: np.ndarray, positive: np.ndarray, clean: np.ndarray, thresholds: tuple[float, ...] = GRID
 ) -> dict[str, dict[str, float | int]]:
     """Per threshold, the trainer's figures (recall, precision, clean-reply false-positive rate) of
-    the rule as it runs: the cues, or the backstop's best sentence score at the threshold."""
+    the rule as it runs: the cues, or the backstop's best window score at the threshold."""
     return {str(th): _rates(cues | (best >= th), positive, clean) for th in thresholds}
 
 

@@ -2,20 +2,21 @@
 
 Trains the above-class backstop (see ``guardrails.recommendation_scorer``) on the team's labelled
 replies: the files in ``SOURCES`` (the labelled set, the team's own replies and the training sets'
-claim and recommendation files; never a blind set nor ``guardrail_dev5``). One example per sentence
-that names a listed product, masked for that product, labelled by the product's ``recommended``
-flag; every product counts, within the client's class or not, since recommending wording does not
-depend on the risk level.
+claim and recommendation files; never a blind set nor ``guardrail_dev5``). One example per window
+(a sentence naming listed products and the sentences after it that name none, see
+``guardrails.recommendation_scorer.windows``) and product its first sentence names, masked for that
+product, labelled by the product's ``recommended`` flag; every product counts, within the client's
+class or not, since recommending wording does not depend on the risk level.
 
 The threshold is picked by 5-fold cross-validation grouped by reply, as the rule runs: a reply is
-flagged by the backstop when the cue rules found nothing and one of its sentences scores at least
+flagged by the backstop when the cue rules found nothing and one of its windows scores at least
 the threshold for a product above the client's class. The threshold is the lowest on the grid
 whose clean-reply false-positive rate stays within ``MAX_CLEAN_FPR``. The file records the
 cross-validated recall, precision and clean-reply false-positive rate of the cues alone and of
 cues plus backstop. Deterministic: fixed folds, lbfgs, no sampling.
 
 The same command builds ``guardrails/policy/recommendation_scorer_semantic.json``, over the
-n-grams plus each masked sentence's int8 e5 vector, with the claim backstops' ``SEMANTIC_C`` and
+n-grams plus each masked window's int8 e5 vector, with the claim backstops' ``SEMANTIC_C`` and
 ``ALPHA`` (``--lexical-only`` skips it).
 """
 
@@ -37,10 +38,10 @@ from evals.train_claim_scorer import ALPHA, FOLDS, NGRAMS, THRESHOLDS, Embed, _m
 from guardrails.claim_scorer import SentenceEncoder
 from guardrails.policy import load_policy
 from guardrails.recommendation import find_above_class_recommendation, named_products
-from guardrails.recommendation_scorer import SCORER_FILE, SEMANTIC_FILE, masked
+from guardrails.recommendation_scorer import SCORER_FILE, SEMANTIC_FILE, masked, windows
 from guardrails.scope import sentences
 
-VERSION = "2026-11-23.11"  # the date of the data and settings this file was trained with, and the session
+VERSION = "2026-11-23.12"  # the date of the data and settings this file was trained with, and the session
 
 DATA = Path(__file__).parent / "data"
 SOURCES = (
@@ -56,6 +57,7 @@ SOURCES = (
     DATA / "guardrail_train13" / "recommendations.jsonl",
     DATA / "guardrail_train15" / "recommendations.jsonl",
     DATA / "guardrail_train17" / "recommendations.jsonl",
+    DATA / "guardrail_train18" / "recommendations.jsonl",
 )
 # guardrail_train11 is a source again (session 9). Under session 8's budget (0.5%) its close clean
 # replies raised the threshold from 0.65 to 0.725, and the blind sets' suitability recall fell. Held
@@ -88,7 +90,7 @@ MAX_CLEAN_FPR = 0.012
 
 @dataclass(frozen=True)
 class Example:
-    """One masked sentence, the reply it comes from, and whether its product is above class."""
+    """One masked window, the reply it comes from, and whether its product is above class."""
 
     reply: int
     text: str
@@ -101,7 +103,7 @@ def _cases() -> list[Case]:
 
 
 def examples(cases: list[Case]) -> tuple[list[Example], np.ndarray]:
-    """The masked sentences of every reply, and whether the cue rules flag each reply."""
+    """The masked windows of every reply, and whether the cue rules flag each reply."""
     policy, catalog = load_policy(), load_catalog()
     aliases = {code: p.aliases for code, p in catalog.items()}
     out, cues = [], []
@@ -112,9 +114,9 @@ def examples(cases: list[Case]) -> tuple[list[Example], np.ndarray]:
         suitable = [r for r in results if r.is_suitable]
         products = named_products(results, aliases)
         above = {p.code for p in named_products(unsuitable, aliases)}
-        for sentence in sentences(case.text):
-            for product in (p for p in products if p.named_in(sentence)):
-                out.append(Example(index, masked(sentence, product, products), recommended[product.code], product.code in above))
+        for window in windows(sentences(case.text), products):
+            for product in window.products:
+                out.append(Example(index, masked(window.text, product, products), recommended[product.code], product.code in above))
         cues.append(bool(unsuitable) and find_above_class_recommendation(case.text, unsuitable, policy, aliases, suitable) is not None)
     return out, np.array(cues)
 
@@ -147,7 +149,7 @@ def out_of_fold(cases: list[Case], rows: list[Example], embed: Embed | None = No
 
 
 def reply_scores(n: int, rows: list[Example], proba: np.ndarray) -> np.ndarray:
-    """Per reply, the highest score of a sentence naming an above-class product (0 when none)."""
+    """Per reply, the highest score of a window for an above-class product (0 when none)."""
     best = np.zeros(n)
     for example, p in zip(rows, proba, strict=True):
         if example.above_class:
@@ -214,8 +216,8 @@ def train(out: Path = SCORER_FILE, encoder: SentenceEncoder | None = None) -> di
         "training": {
             "sources": [str(p.relative_to(DATA.parent.parent)) for p in SOURCES],
             "replies": len(cases),
-            "sentences": len(rows),
-            "recommending_sentences": sum(e.recommended for e in rows),
+            "windows": len(rows),
+            "recommending_windows": sum(e.recommended for e in rows),
             "folds": FOLDS,
         },
         "model": {"rule": RULE, "intercept": round(float(model.intercept_[0]), 6), **embedding, **cv},

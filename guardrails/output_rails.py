@@ -170,9 +170,10 @@ def likely_above_class(
     policy: Policy,
     encoder: SentenceEncoder | None = None,
 ) -> RuleHit | None:
-    """A sentence the learned backstop reads as actively recommending an above-class product the
-    cue rules missed: a hit of rule ``suitability.above_class`` itself (it blocks like the cues).
-    With ``encoder``, the semantic backstop reads the sentence's embedding too."""
+    """A window of sentences (see ``guardrails.recommendation_scorer.windows``) the learned
+    backstop reads as actively recommending an above-class product the cue rules missed: a hit of
+    rule ``suitability.above_class`` itself (it blocks like the cues). With ``encoder``, the
+    semantic backstop reads the window's embedding too."""
     scorer = recommendation_scorer_for(encoder)
     flag = scorer.flag(text, unsuitable, aliases, suitable, encoder) if scorer else None
     if scorer is None or flag is None:
@@ -184,11 +185,19 @@ def likely_above_class(
 
 
 def check_reply(
-    text: str, ctx: ReplyContext, policy: Policy, judge: ClaimJudge | None = None, encoder: SentenceEncoder | None = None
+    text: str,
+    ctx: ReplyContext,
+    policy: Policy,
+    judge: ClaimJudge | None = None,
+    encoder: SentenceEncoder | None = None,
+    *,
+    above_class_backstop: bool = True,
 ) -> list[RuleHit]:
     """Every rule the drafted ``text`` breaks (and the info notes of the claim judge's reviews).
     ``judge`` and ``encoder``: the models the claim backstops, and the judge's review of the claim
-    patterns, may consult (see :func:`likely_claims` and :func:`reviewed_patterns`)."""
+    patterns, may consult (see :func:`likely_claims` and :func:`reviewed_patterns`). Without
+    ``above_class_backstop`` the learned above-class backstop is left out: the stream applies it
+    to whole windows of sentences instead (``agent.reply_gate``)."""
     hits = reviewed_patterns(text, find_claims(text, policy), policy, judge, encoder)
     hits += likely_claims(text, policy, skip=frozenset(h.rule_id for h in hits), judge=judge, encoder=encoder)
     unsuitable = [s for s in ctx.suitability if not s.is_suitable]
@@ -197,7 +206,7 @@ def check_reply(
         sentence = find_above_class_recommendation(text, unsuitable, policy, ctx.product_aliases, suitable)
         if sentence:
             hits.append(policy.hit("suitability.above_class", span=sentence))
-        elif backstop := likely_above_class(text, unsuitable, suitable, ctx.product_aliases, policy, encoder):
+        elif above_class_backstop and (backstop := likely_above_class(text, unsuitable, suitable, ctx.product_aliases, policy, encoder)):
             hits.append(backstop)
         elif not any(marker in text for marker in policy.mismatch_markers):
             hits.append(policy.hit("suitability.not_stated"))

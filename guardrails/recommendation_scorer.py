@@ -4,9 +4,16 @@ The cue rules (``guardrails.recommendation``) name the wording they saw; an acti
 recommendation phrased another way ("这只我会选它", "趁回调上车", "留意一下它的申购窗口") slips
 through. The structure stays deterministic: the backstop only reads a reply that names a product
 above the client's class (from the turn's suitability results, by name, alias or code) and in
-which the cues found nothing. It then scores each sentence that names such a product, with that
-product's names replaced by PRODUCT and every other product's names by OTHER, so the model reads
-the recommending wording and which product it points at, never a product's name. Features and
+which the cues found nothing. It then scores each window that opens with a sentence naming such a
+product: that sentence and the sentences after it that name no product ("…就它了，收盘前下单即可",
+"它是R4，您是C2，这只我不能办"), up to the next sentence naming one or the end of the reply
+(:func:`windows`). The window is read with that product's names replaced by PRODUCT and every
+other product's names by OTHER, so the model reads the recommending wording and which product it
+points at, never a product's name. Held out one training source at a time, windows caught more
+pushes than single sentences and flagged fewer clean replies at every threshold (session 12); a
+push made by pronoun after the naming sentence is read, and so is a decline that follows it. The
+stream holds a window back until it is complete (``agent.reply_gate``), so a streamed reply is
+judged on the same windows as a whole one. Features and
 arithmetic are the claim backstops' (character n-gram TF-IDF, logistic regression; see
 ``guardrails.claim_scorer``); the weights are data (``policy/recommendation_scorer.json``), built
 by ``python -m evals.train_recommendation_scorer``. Pure arithmetic at check time.
@@ -47,8 +54,37 @@ def masked(sentence: str, target: NamedProduct, products: list[NamedProduct]) ->
 
 
 @dataclass(frozen=True)
+class Window:
+    """A sentence naming products, with the sentences after it that name none: what the backstop
+    reads for each product its first sentence names."""
+
+    text: str
+    products: tuple[NamedProduct, ...]
+
+
+def windows(parts: list[str], products: list[NamedProduct]) -> list[Window]:
+    """``parts`` (a reply's sentences, in order) grouped into windows: each sentence that names one
+    of ``products`` opens one, which runs to the next such sentence or the end; sentences before
+    the first product is named belong to none."""
+    out: list[Window] = []
+    opened: tuple[list[str], tuple[NamedProduct, ...]] | None = None
+    for part in parts:
+        named = tuple(p for p in products if p.named_in(part))
+        if named:
+            if opened:
+                out.append(Window("".join(opened[0]), opened[1]))
+            opened = ([part], named)
+        elif opened:
+            opened[0].append(part)
+    if opened:
+        out.append(Window("".join(opened[0]), opened[1]))
+    return out
+
+
+@dataclass(frozen=True)
 class Flag:
-    """A sentence the backstop reads as recommending an above-class product."""
+    """A window the backstop reads as recommending an above-class product (``sentence``: the
+    window's text)."""
 
     sentence: str
     product: NamedProduct
@@ -87,15 +123,15 @@ class RecommendationScorer:
         suitable: list[SuitabilityResult] | None = None,
         encoder: SentenceEncoder | None = None,
     ) -> Flag | None:
-        """The first sentence of ``text`` whose score for an unsuitable product it names reaches
-        the threshold."""
-        targets = named_products(unsuitable, aliases or {})
-        products = targets + named_products(suitable or [], aliases or {})
-        for sentence in sentences(text):
-            for target in (t for t in targets if t.named_in(sentence)):
-                scored = self.score(masked(sentence, target, products), encoder)
+        """The first window of ``text`` whose score for an unsuitable product its first sentence
+        names reaches the threshold."""
+        unsuitable_codes = {r.product_code for r in unsuitable}
+        products = named_products(unsuitable, aliases or {}) + named_products(suitable or [], aliases or {})
+        for window in windows(sentences(text), products):
+            for target in (p for p in window.products if p.code in unsuitable_codes):
+                scored = self.score(masked(window.text, target, products), encoder)
                 if scored.probability >= self.threshold:
-                    return Flag(sentence, target, scored)
+                    return Flag(window.text, target, scored)
         return None
 
 

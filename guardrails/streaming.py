@@ -5,13 +5,20 @@ then checked and either released (as is or rewritten, e.g. masked), dropped (an 
 figure), or it stops the stream (a blocking rule: a banned claim, an above-class
 recommendation, a leaked prompt). After a stop nothing more of the draft is released; the turn
 adds its safe answer. Pure logic: the caller supplies the check.
+
+A rule that reads more than one sentence (the above-class backstop reads a sentence naming an
+above-class product with the sentences after it that name no product) is given as a
+:class:`Holdback`: a passed sentence that opens such a window is held back, and so is every passed
+sentence after it, until a sentence opens another window (naming any product) or the draft ends;
+the window is then settled as a whole, and its sentences are released together or the stream
+stops. A reply that never opens a window streams sentence by sentence as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from guardrails.models import RuleHit
 
@@ -30,6 +37,22 @@ class SentenceDecision:
 
 SentenceCheck = Callable[[str, str], SentenceDecision]
 """(sentence, text released so far) -> decision."""
+
+
+class Holdback(Protocol):
+    """A rule over a window of sentences (see the module's docstring)."""
+
+    def opens(self, sentence: str) -> bool:
+        """Whether ``sentence`` ends the window being held and opens a new one (it names a product)."""
+        ...
+
+    def holds(self, sentence: str) -> bool:
+        """Whether a window ``sentence`` opens must be held back and settled (an above-class product)."""
+        ...
+
+    def settle(self, window: str) -> list[RuleHit]:
+        """The blocking hits of a complete window (none: release it)."""
+        ...
 
 
 def split_complete(buffer: str) -> tuple[list[str], str]:
@@ -65,37 +88,67 @@ class SentenceGate:
     """Feed model pieces in; get back the text that may be shown."""
 
     check: SentenceCheck
+    holdback: Holdback | None = None
     released: list[str] = field(default_factory=list)
     hits: list[RuleHit] = field(default_factory=list)
     stopped: bool = False
     _buffer: str = ""
+    _held: list[str] = field(default_factory=list)
+    _holding: bool = False
 
     @property
     def text(self) -> str:
         return "".join(self.released)
 
-    def _decide(self, sentence: str) -> str:
+    def _release(self, parts: list[str]) -> list[str]:
+        self.released += parts
+        return parts
+
+    def _settle(self) -> list[str]:
+        """The held window released, or the stream stopped when the holdback blocks it."""
+        window, self._held, self._holding = self._held, [], False
+        if not window or self.holdback is None:
+            return self._release(window)
+        blocking = self.holdback.settle("".join(window))
+        if blocking:
+            self.hits += blocking
+            self.stopped = True
+            return []
+        return self._release(window)
+
+    def _decide(self, sentence: str) -> list[str]:
         if self.stopped or not sentence.strip():
-            return ""
+            return []
         decision = self.check(sentence, self.text)
         self.hits += decision.hits
         if decision.outcome == "stop":
             self.stopped = True
-            return ""
+            self._held, self._holding = [], False
+            return []
         if decision.outcome == "drop":
-            return ""
-        self.released.append(decision.text)
-        return decision.text
+            return []
+        out: list[str] = []
+        if self.holdback is not None and self.holdback.opens(decision.text):
+            out = self._settle()
+            if self.stopped:
+                return []
+            self._holding = self.holdback.holds(decision.text)
+        if self._holding:
+            self._held.append(decision.text)
+            return out
+        return out + self._release([decision.text])
 
     def feed(self, piece: str) -> list[str]:
         """Released sentences completed by ``piece`` (possibly none)."""
         if self.stopped:
             return []
         sentences, self._buffer = split_complete(self._buffer + piece)
-        return [out for s in sentences if (out := self._decide(s))]
+        return [out for s in sentences for out in self._decide(s)]
 
     def close(self) -> list[str]:
-        """The last, unterminated sentence, if it passes."""
+        """The last, unterminated sentence if it passes, and the held window if it does."""
         rest, self._buffer = self._buffer, ""
         out = self._decide(rest)
-        return [out] if out else []
+        if self.stopped:
+            return []
+        return out + self._settle()

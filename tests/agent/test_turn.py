@@ -188,14 +188,16 @@ def test_a_screened_message_is_refused_before_the_model_and_logged(make_deps, me
 
 
 def test_streamed_pieces_are_exactly_the_answer_and_stop_at_a_blocked_sentence(make_deps) -> None:  # type: ignore[no-untyped-def]
-    draft = "瑞和价值成长混合A为R3产品，超出您的风险承受能力，不适合您。货币基金流动性好。这只基金保本保收益。后面的话不该出现。"
+    # The sentence naming the above-class product opens a window the stream holds back (the
+    # above-class backstop reads it whole); the block inside it stops the stream before any of it shows.
+    draft = "货币基金流动性好。瑞和价值成长混合A为R3产品，超出您的风险承受能力，不适合您。这只基金保本保收益。后面的话不该出现。"
     deps = make_deps(FakeChatModel(draft))
     pieces: list[str] = []
     result = run_turn(
         deps, TurnRequest(client_id="client-002", message=QUESTION, product_code="016801", request_id="r"), on_text=pieces.append
     )
     assert "".join(pieces) == result.answer
-    assert pieces[:2] == ["瑞和价值成长混合A为R3产品，超出您的风险承受能力，不适合您。", "货币基金流动性好。"]
+    assert pieces[0] == "货币基金流动性好。" and not any("瑞和价值成长混合A为R3产品" in p for p in pieces[:2])
     assert "保本" not in result.answer and "后面的话" not in result.answer
     assert result.verdict.action == "block" and "claims.guaranteed_return" in result.verdict.rule_ids
     record = logged(deps, result)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.reply_gate import sentence_check
+from agent.reply_gate import above_class_holdback, sentence_check
 from guardrails.output_rails import ReplyContext, check_reply, decide
 from guardrails.policy import load_policy
 from guardrails.recommendation import PRODUCT, find_above_class_recommendation, named_products
@@ -21,6 +21,7 @@ from guardrails.recommendation_scorer import (
     masked,
     recommendation_scorer_for,
     recommendation_scorer_from_json,
+    windows,
 )
 from guardrails.streaming import SentenceGate
 from tests.guardrails.products import ALIASES, R2, R4, result
@@ -82,12 +83,53 @@ def test_a_cue_hit_is_not_doubled_by_the_backstop() -> None:
     assert details == [POLICY.rules["suitability.above_class"].description]
 
 
-def test_streaming_stops_at_the_flagged_sentence() -> None:
-    gate = SentenceGate(sentence_check(CTX, POLICY, [], []))
-    gate.feed("华晟科技成长混合今年波动较大。" + MISSED_BY_CUES[0] + "其余内容。")
+def test_windows_run_from_a_sentence_naming_a_product_to_the_next() -> None:
+    products = named_products([R4, R2], ALIASES)
+    parts = ["您好。", "华晟科技成长混合是R4。", "它波动大。", "鑫和纯债A是R2。", "华晟科技和鑫和纯债比一比。", "就它了。"]
+    got = [(w.text, [p.code for p in w.products]) for w in windows(parts, products)]
+    assert got == [
+        ("华晟科技成长混合是R4。它波动大。", ["933401"]),
+        ("鑫和纯债A是R2。", ["931201"]),
+        ("华晟科技和鑫和纯债比一比。就它了。", ["933401", "931201"]),
+    ]
+    assert windows(["您好。", "再见。"], products) == []
+
+
+def stream(text: str, ctx: ReplyContext = CTX) -> SentenceGate:
+    gate = SentenceGate(sentence_check(ctx, POLICY, [], []), above_class_holdback(ctx, POLICY))
+    gate.feed(text)
     gate.close()
+    return gate
+
+
+def test_streaming_stops_at_the_flagged_window_and_releases_the_one_before() -> None:
+    gate = stream("华晟科技成长混合今年波动较大。" + MISSED_BY_CUES[0] + "其余内容。")
     assert gate.stopped and gate.text == "华晟科技成长混合今年波动较大。"
     assert [h.rule_id for h in gate.hits if h.severity == "block"] == ["suitability.above_class"]
+
+
+def test_nothing_is_held_back_in_a_turn_without_an_above_class_product() -> None:
+    suitable_only = ReplyContext(suitability=[R2], product_aliases=ALIASES)
+    assert above_class_holdback(suitable_only, POLICY) is None
+    gate = SentenceGate(sentence_check(suitable_only, POLICY, [], []), above_class_holdback(suitable_only, POLICY))
+    assert gate.feed("鑫和纯债A是R2。波动小。后") == ["鑫和纯债A是R2。", "波动小。"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *MISSED_BY_CUES,
+        *HARD_NEGATIVES,
+        "华晟科技成长混合的资料发您了。看完了吧？就它了，今天收盘前下单即可。",
+        "您问的华晟科技成长混合是R4。您是C2，这只我不能给您办，钱先放着，您自己定。",
+        "鑫和纯债A是R2。华晟科技成长混合是R4，超出您的等级。其余内容。",
+    ],
+)
+def test_the_stream_and_the_whole_reply_reach_the_same_suitability_verdict(text: str) -> None:
+    whole = bool(above_class_hits(text))
+    gate = stream(text)
+    assert gate.stopped == whole
+    assert any(h.rule_id == "suitability.above_class" for h in gate.hits) == whole
 
 
 def test_the_shipped_file_is_what_training_builds_now(tmp_path: Path) -> None:

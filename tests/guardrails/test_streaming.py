@@ -49,3 +49,68 @@ def test_an_unterminated_last_sentence_is_checked_at_close() -> None:
 )
 def test_the_complete_part_ends_with_the_last_whole_sentence(text: str, kept: str) -> None:
     assert complete_part(text) == kept
+
+
+PUSH = RuleHit(rule_id="suitability.above_class", severity="block", version=1)
+
+
+class Windows:
+    """A holdback over products A (above class) and B (in class): a window that says 买 blocks."""
+
+    def __init__(self) -> None:
+        self.settled: list[str] = []
+
+    def opens(self, sentence: str) -> bool:
+        return "A" in sentence or "B" in sentence
+
+    def holds(self, sentence: str) -> bool:
+        return "A" in sentence
+
+    def settle(self, window: str) -> list[RuleHit]:
+        self.settled.append(window)
+        return [PUSH] if "买" in window else []
+
+
+def test_a_window_is_held_until_the_next_product_is_named_then_released_whole() -> None:
+    holdback = Windows()
+    gate = SentenceGate(check, holdback)
+    # (a sentence completes when the next one starts: a closing quote might still follow its 。)
+    assert gate.feed("您好。A") == ["您好。"]
+    assert gate.feed("是R4。它") == []  # opens a window on the above-class product
+    assert gate.feed("波动大。B") == []  # names no product: part of the window
+    assert gate.feed("是R2。其") == ["A是R4。", "它波动大。", "B是R2。"]  # B closes it and opens no held window
+    assert holdback.settled == ["A是R4。它波动大。"]
+    assert gate.feed("余。") == []
+    assert gate.close() == ["其余。"] and not gate.stopped and gate.text == "您好。A是R4。它波动大。B是R2。其余。"
+
+
+def test_a_window_that_blocks_stops_the_stream_and_none_of_it_is_shown() -> None:
+    gate = SentenceGate(check, Windows())
+    out = gate.feed("先说费率。A是R4。就它了。") + gate.feed("今天就买。B也行。后")
+    assert out == ["先说费率。"]
+    assert gate.stopped and gate.hits == [PUSH] and gate.text == "先说费率。"
+    assert gate.feed("之后。") == [] and gate.close() == []
+
+
+def test_a_window_still_open_at_the_end_is_settled_at_close() -> None:
+    gate = SentenceGate(check, Windows())
+    assert gate.feed("A是R4。它不适合您") == []
+    assert gate.close() == ["A是R4。", "它不适合您"]
+    blocked = SentenceGate(check, Windows())
+    assert blocked.feed("A是R4。它值得买") == []
+    assert blocked.close() == [] and blocked.stopped and blocked.hits == [PUSH]
+
+
+def test_a_sentence_stop_inside_a_window_discards_the_held_sentences() -> None:
+    gate = SentenceGate(check, Windows())
+    assert gate.feed("A是R4。这只保本。后") == []
+    assert gate.stopped and gate.hits == [BAD] and gate.text == ""
+    assert gate.close() == []
+
+
+def test_a_dropped_sentence_does_not_close_or_join_a_window() -> None:
+    holdback = Windows()
+    gate = SentenceGate(check, holdback)
+    assert gate.feed("A是R4。收益率99%。它波动大。") == []
+    assert gate.close() == ["A是R4。", "它波动大。"]
+    assert holdback.settled == ["A是R4。它波动大。"]
