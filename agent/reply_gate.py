@@ -1,7 +1,7 @@
 """The per-sentence check a streamed draft passes before any of it is shown.
 
-Composes the output rails for one sentence: banned claims, an above-class recommendation, a
-leaked prompt (each stops the stream), personal data (masked), a figure found in no evidence
+Composes the output rails for one sentence: banned claims, an above-class recommendation by the
+cue rules, a leaked prompt (each stops the stream), personal data (masked), a figure found in no evidence
 (the sentence is dropped), a sentence a learned backstop reads as a banned claim the patterns
 missed (dropped)
 and a research-based sentence without its source (attributed).

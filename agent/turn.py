@@ -241,6 +241,8 @@ def _draft(
             emit(sentence)
         return masked_for_log("".join(pieces).strip(), ctx.other_clients), used, None, gate
     except (ModelTimeout, ModelUnavailable) as exc:
+        for sentence in gate.abort():  # a window held back is still settled, and logged with its rule
+            emit(sentence)
         failure = RuleHit(rule_id="model.unavailable", severity="block", version=1, detail=str(exc))
         return (masked_for_log("".join(pieces).strip(), ctx.other_clients) or None), used, failure, gate
 

@@ -84,6 +84,20 @@ SOURCES = (
 # 4.7% / 5.5% / 2.0% / 8.2% (was 8.5% / 12.7% / 4.8% / 3.7% / 4.5% / 3.0% / 8.2%). Printed by
 # `python -m evals.holdout_recommendation_scorer --without guardrail_train15 --without
 # guardrail_train17` (until session 10, a throwaway script).
+# Session 12: one example per window, not per sentence (see ``examples``). Held out one source at a
+# time (semantic, session 11's sources, both at 0.65), windows against sentences: recall 0.960
+# against 0.937 pooled over the seven recommendation files, clean replies flagged 5.1% against
+# 6.1%; by source (train / train3 / train8 / train11 / train13 / train15 / train17) recall 1.000 /
+# 0.983 / 0.941 / 0.978 / 0.930 / 0.993 / 0.905 (was 0.979 / 0.921 / 0.959 / 0.965 / 0.915 /
+# 0.973 / 0.865), clean flagged 15.8% / 1.6% / 3.9% / 2.3% / 2.5% / 4.0% / 8.5% (was 8.2% / 4.7% /
+# 5.2% / 5.5% / 2.0% / 12.7% / 7.5%): the early set's short factual replies with a trailing
+# disclaimer are the cost. guardrail_train18 joined then (read first, held out, with windows at
+# 0.55: recall 0.970, 2.0% of its clean replies flagged); under the same budget the threshold fell
+# to 0.55. There, with and without it: recall 1.000 / 0.988 / 0.968 / 0.991 / 0.975 / 1.000 /
+# 0.960 (without: 1.000 / 0.988 / 0.959 / 0.996 / 0.955 / 0.993 / 0.930), clean flagged 24.5% /
+# 1.9% / 6.1% / 2.3% / 3.0% / 4.7% / 9.0% (without: 22.8% / 2.8% / 5.7% / 2.3% / 3.5% / 4.7% /
+# 9.5%). Printed by `python -m evals.holdout_recommendation_scorer --without guardrail_train18`
+# (the comparison with sentences by a throwaway script over ``examples`` before the change).
 RULE = "suitability.above_class"
 MAX_CLEAN_FPR = 0.012
 

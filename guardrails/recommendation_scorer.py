@@ -19,7 +19,7 @@ arithmetic are the claim backstops' (character n-gram TF-IDF, logistic regressio
 by ``python -m evals.train_recommendation_scorer``. Pure arithmetic at check time.
 
 As with the claim backstops, a semantic variant (``policy/recommendation_scorer_semantic.json``)
-also reads the masked sentence's vector from the retrieval embedder it was trained with, and is
+also reads the masked window's vector from the retrieval embedder it was trained with, and is
 used when the caller passes that embedder (:func:`recommendation_scorer_for`).
 """
 
@@ -100,12 +100,12 @@ class RecommendationScorer:
     intercept: float
     threshold: float
     embedder: str | None = None
-    """The embedder whose vectors of the masked sentence the model also reads (None: n-grams only)."""
+    """The embedder whose vectors of the masked window the model also reads (None: n-grams only)."""
     embedding: tuple[float, ...] = ()
     alpha: float = 1.0
 
     def score(self, text: str, encoder: SentenceEncoder | None = None) -> Scored:
-        """The probability that the masked sentence ``text`` actively recommends PRODUCT
+        """The probability that the masked window ``text`` actively recommends PRODUCT
         (``encoder``: the embedder a semantic scorer reads, required by one)."""
         dense = 0.0
         if self.embedding:

@@ -8,10 +8,12 @@ adds its safe answer. Pure logic: the caller supplies the check.
 
 A rule that reads more than one sentence (the above-class backstop reads a sentence naming an
 above-class product with the sentences after it that name no product) is given as a
-:class:`Holdback`: a passed sentence that opens such a window is held back, and so is every passed
-sentence after it, until a sentence opens another window (naming any product) or the draft ends;
-the window is then settled as a whole, and its sentences are released together or the stream
-stops. A reply that never opens a window streams sentence by sentence as before.
+:class:`Holdback`: a sentence that opens such a window is held back, and so is every sentence
+after it, until a sentence opens another window (naming any product) or the draft ends; the
+window is then settled as a whole, on the draft's own sentences (a dropped sentence included, a
+rewritten one as drafted, as the whole-reply check reads them), and its passed sentences are
+released together or the stream stops. A reply that never opens a window streams sentence by
+sentence as before.
 """
 
 from __future__ import annotations
@@ -94,6 +96,9 @@ class SentenceGate:
     stopped: bool = False
     _buffer: str = ""
     _held: list[str] = field(default_factory=list)
+    """The held window's passed sentences, as they will be shown."""
+    _window: list[str] = field(default_factory=list)
+    """The held window's sentences as drafted (dropped ones included): what is settled."""
     _holding: bool = False
 
     @property
@@ -106,15 +111,16 @@ class SentenceGate:
 
     def _settle(self) -> list[str]:
         """The held window released, or the stream stopped when the holdback blocks it."""
-        window, self._held, self._holding = self._held, [], False
+        window, held = self._window, self._held
+        self._window, self._held, self._holding = [], [], False
         if not window or self.holdback is None:
-            return self._release(window)
+            return self._release(held)
         blocking = self.holdback.settle("".join(window))
         if blocking:
             self.hits += blocking
             self.stopped = True
             return []
-        return self._release(window)
+        return self._release(held)
 
     def _decide(self, sentence: str) -> list[str]:
         if self.stopped or not sentence.strip():
@@ -123,18 +129,22 @@ class SentenceGate:
         self.hits += decision.hits
         if decision.outcome == "stop":
             self.stopped = True
-            self._held, self._holding = [], False
-            return []
-        if decision.outcome == "drop":
+            self._window, self._held, self._holding = [], [], False
             return []
         out: list[str] = []
-        if self.holdback is not None and self.holdback.opens(decision.text):
+        # Window membership is decided on the drafted sentence, dropped or not, as the whole-reply
+        # check sees it.
+        if self.holdback is not None and self.holdback.opens(sentence):
             out = self._settle()
             if self.stopped:
                 return []
-            self._holding = self.holdback.holds(decision.text)
+            self._holding = self.holdback.holds(sentence)
         if self._holding:
-            self._held.append(decision.text)
+            self._window.append(sentence)
+            if decision.outcome != "drop":
+                self._held.append(decision.text)
+            return out
+        if decision.outcome == "drop":
             return out
         return out + self._release([decision.text])
 
@@ -152,3 +162,11 @@ class SentenceGate:
         if self.stopped:
             return []
         return out + self._settle()
+
+    def abort(self) -> list[str]:
+        """The draft broke off (the model failed): the held window settled as it stands, the
+        unfinished piece after it discarded unchecked."""
+        self._buffer = ""
+        if self.stopped:
+            return []
+        return self._settle()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.errors import EmptyMessage, MessageTooLong, UnknownClient, UnknownProduct
+from agent.errors import EmptyMessage, MessageTooLong, ModelTimeout, UnknownClient, UnknownProduct
 from agent.llm.fake import FakeChatModel
 from agent.models import TurnRequest
 from agent.turn import run_turn
@@ -68,6 +68,39 @@ def test_a_model_timeout_still_answers_from_facts_and_logs(make_deps) -> None:  
     result = ask(deps)
     assert result.verdict.action == "block" and result.verdict.rule_ids[0] == "model.unavailable"
     assert "不适合您" in result.answer
+    assert logged(deps, result) is not None
+
+
+class BreaksOff(FakeChatModel):
+    """Streams ``reply`` then times out, as a model that stalls mid-answer."""
+
+    def stream(self, messages, params):  # type: ignore[no-untyped-def]
+        yield from super().stream(messages, params)
+        raise ModelTimeout("fake model stalled")
+
+
+@pytest.mark.parametrize(
+    ("draft", "shown", "rule"),
+    [
+        # a decline held back as the above-class window: settled when the model stalls, and shown
+        # (the piece after the last complete sentence is unchecked, so it is discarded)
+        ("瑞和价值成长混合A为R3产品，超出您的风险承受能力，不适合您。它波动较大。另", "瑞和价值成长混合A为R3产品", None),
+        # a push held back: settled too, never shown, and logged with its rule
+        ("瑞和价值成长混合A我会选它。就它了，今天收盘前下单即可。", None, "suitability.above_class"),
+    ],
+)
+def test_a_model_that_stalls_inside_a_held_window_still_has_it_settled(make_deps, draft: str, shown: str | None, rule: str | None) -> None:  # type: ignore[no-untyped-def]
+    deps = make_deps(BreaksOff(draft))
+    pieces: list[str] = []
+    result = run_turn(
+        deps, TurnRequest(client_id="client-002", message=QUESTION, product_code="016801", request_id="r"), on_text=pieces.append
+    )
+    assert "".join(pieces) == result.answer  # what streamed, then the safe answer after the failure
+    assert result.verdict.action == "block" and "model.unavailable" in result.verdict.rule_ids
+    if shown:
+        assert result.answer.startswith(shown) and "它波动较大。" in result.answer
+    if rule:
+        assert rule in result.verdict.rule_ids and "就它了" not in result.answer
     assert logged(deps, result) is not None
 
 

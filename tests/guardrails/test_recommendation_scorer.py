@@ -95,9 +95,11 @@ def test_windows_run_from_a_sentence_naming_a_product_to_the_next() -> None:
     assert windows(["您好。", "再见。"], products) == []
 
 
-def stream(text: str, ctx: ReplyContext = CTX) -> SentenceGate:
+def stream(text: str, ctx: ReplyContext = CTX, piece: int = 0) -> SentenceGate:
+    """``text`` streamed through the gate whole, or in pieces of ``piece`` characters."""
     gate = SentenceGate(sentence_check(ctx, POLICY, [], []), above_class_holdback(ctx, POLICY))
-    gate.feed(text)
+    for start in range(0, len(text), piece or len(text)):
+        gate.feed(text[start : start + (piece or len(text))])
     gate.close()
     return gate
 
@@ -123,13 +125,25 @@ def test_nothing_is_held_back_in_a_turn_without_an_above_class_product() -> None
         "华晟科技成长混合的资料发您了。看完了吧？就它了，今天收盘前下单即可。",
         "您问的华晟科技成长混合是R4。您是C2，这只我不能给您办，钱先放着，您自己定。",
         "鑫和纯债A是R2。华晟科技成长混合是R4，超出您的等级。其余内容。",
+        # A sentence the stream drops (a figure found in no evidence) still opens or closes a window.
+        "华晟科技成长混合近一年涨了45%。就它了，今天收盘前下单即可。",
+        "华晟科技成长混合是R4。鑫和纯债A年化收益3.5%。就它了，今天收盘前下单即可。",
     ],
 )
-def test_the_stream_and_the_whole_reply_reach_the_same_suitability_verdict(text: str) -> None:
+@pytest.mark.parametrize("piece", [0, 5])
+def test_the_stream_and_the_whole_reply_reach_the_same_suitability_verdict(text: str, piece: int) -> None:
     whole = bool(above_class_hits(text))
-    gate = stream(text)
+    gate = stream(text, piece=piece)
     assert gate.stopped == whole
     assert any(h.rule_id == "suitability.above_class" for h in gate.hits) == whole
+
+
+def test_a_push_after_a_naming_sentence_is_read_with_it() -> None:
+    facts = "华晟科技成长混合的产品说明书在App里可以查到。"
+    push = facts + "看完了吧？就它了，今天收盘前下单即可。"
+    assert find_above_class_recommendation(push, [R4], POLICY, ALIASES, [R2]) is None
+    assert above_class_hits(push) and above_class_hits(facts) == []
+    assert above_class_hits(facts + "它超出您的等级，不适合您。") == []
 
 
 def test_the_shipped_file_is_what_training_builds_now(tmp_path: Path) -> None:

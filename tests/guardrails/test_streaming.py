@@ -108,9 +108,31 @@ def test_a_sentence_stop_inside_a_window_discards_the_held_sentences() -> None:
     assert gate.close() == []
 
 
-def test_a_dropped_sentence_does_not_close_or_join_a_window() -> None:
+def test_a_dropped_sentence_is_settled_with_its_window_but_never_shown() -> None:
     holdback = Windows()
     gate = SentenceGate(check, holdback)
     assert gate.feed("A是R4。收益率99%。它波动大。") == []
     assert gate.close() == ["A是R4。", "它波动大。"]
-    assert holdback.settled == ["A是R4。它波动大。"]
+    assert holdback.settled == ["A是R4。收益率99%。它波动大。"]  # the window as drafted
+
+
+def test_a_dropped_sentence_still_opens_and_closes_windows() -> None:
+    holdback = Windows()
+    gate = SentenceGate(check, holdback)
+    # A dropped sentence naming A opens a window: the push after it is read against A.
+    assert gate.feed("A近一年涨了99%。就它了，快买。") == [] and gate.close() == []
+    assert gate.stopped and gate.hits == [PUSH] and holdback.settled == ["A近一年涨了99%。就它了，快买。"]
+    # A dropped sentence naming B closes A's window: what follows is B's, never settled against A.
+    holdback = Windows()
+    gate = SentenceGate(check, holdback)
+    assert gate.feed("A是R4。B年化99%。就它了，快买。后") == ["A是R4。", "就它了，快买。"]
+    assert holdback.settled == ["A是R4。"] and not gate.stopped
+
+
+def test_an_aborted_draft_settles_its_held_window_and_discards_the_unfinished_piece() -> None:
+    gate = SentenceGate(check, Windows())
+    assert gate.feed("A是R4。它不适合您。半句") == []
+    assert gate.abort() == ["A是R4。", "它不适合您。"] and gate.text == "A是R4。它不适合您。"
+    blocked = SentenceGate(check, Windows())
+    assert blocked.feed("A是R4。就它了，快买。半句") == []
+    assert blocked.abort() == [] and blocked.stopped and blocked.hits == [PUSH]
