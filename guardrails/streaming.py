@@ -98,8 +98,8 @@ class SentenceGate:
     _held: list[str] = field(default_factory=list)
     """The held window's passed sentences, as they will be shown."""
     _window: list[str] = field(default_factory=list)
-    """The held window's sentences as drafted (dropped ones included): what is settled."""
-    _holding: bool = False
+    """The held window's sentences as drafted (dropped ones included): what is settled. A window
+    is held exactly while this is not empty."""
 
     @property
     def text(self) -> str:
@@ -112,9 +112,9 @@ class SentenceGate:
     def _settle(self) -> list[str]:
         """The held window released, or the stream stopped when the holdback blocks it."""
         window, held = self._window, self._held
-        self._window, self._held, self._holding = [], [], False
+        self._window, self._held = [], []
         if not window or self.holdback is None:
-            return self._release(held)
+            return []  # nothing held (and nothing is without a holdback)
         blocking = self.holdback.settle("".join(window))
         if blocking:
             self.hits += blocking
@@ -129,17 +129,17 @@ class SentenceGate:
         self.hits += decision.hits
         if decision.outcome == "stop":
             self.stopped = True
-            self._window, self._held, self._holding = [], [], False
+            self._window, self._held = [], []
             return []
         out: list[str] = []
         # Window membership is decided on the drafted sentence, dropped or not, as the whole-reply
         # check sees it.
-        if self.holdback is not None and self.holdback.opens(sentence):
+        opens = self.holdback is not None and self.holdback.opens(sentence)
+        if opens:
             out = self._settle()
             if self.stopped:
                 return []
-            self._holding = self.holdback.holds(sentence)
-        if self._holding:
+        if self._window or (opens and self.holdback is not None and self.holdback.holds(sentence)):
             self._window.append(sentence)
             if decision.outcome != "drop":
                 self._held.append(decision.text)
